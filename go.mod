@@ -1,0 +1,3 @@
+module github.com/narvik-go/narvik
+
+go 1.25
