@@ -56,26 +56,44 @@ func (s *Store) SaveSession(ctx context.Context, r narvik.Record) error {
 	if r.ID == "" {
 		return fmt.Errorf("boltstore: %s: empty session ID", op)
 	}
-	id := []byte(r.ID)
-	value := encodeRecord(r)
-	uk := userKey([]byte(r.UserID), id)
-	ek := expiryKey(r.ExpiresAt.UnixMilli(), id)
+	e := newEntries(r)
 	return wrap(op, s.db.Update(func(tx *bolt.Tx) error {
 		b, err := s.open(tx)
 		if err != nil {
 			return err
 		}
-		if b.sessions.Get(id) != nil {
-			return narvik.ErrDuplicateSession
-		}
-		if err := b.sessions.Put(id, value); err != nil {
-			return err
-		}
-		if err := b.users.Put(uk, empty); err != nil {
-			return err
-		}
-		return b.expiry.Put(ek, empty)
+		return e.put(b)
 	}))
+}
+
+// entries are the three key/value pairs of one record, built before the
+// transaction so that it holds bbolt's writer lock for as short as possible.
+type entries struct {
+	id, value, userKey, expiryKey []byte
+}
+
+func newEntries(r narvik.Record) entries {
+	id := []byte(r.ID)
+	return entries{
+		id:        id,
+		value:     encodeRecord(r),
+		userKey:   userKey([]byte(r.UserID), id),
+		expiryKey: expiryKey(r.ExpiresAt.UnixMilli(), id),
+	}
+}
+
+// put writes the record and its index entries unless the ID is taken.
+func (e entries) put(b buckets) error {
+	if b.sessions.Get(e.id) != nil {
+		return narvik.ErrDuplicateSession
+	}
+	if err := b.sessions.Put(e.id, e.value); err != nil {
+		return err
+	}
+	if err := b.users.Put(e.userKey, empty); err != nil {
+		return err
+	}
+	return b.expiry.Put(e.expiryKey, empty)
 }
 
 // FetchSession returns the record with this ID, or narvik.ErrSessionNotFound
