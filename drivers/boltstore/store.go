@@ -38,7 +38,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: c.timeout})
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("%w: %s (gave up after %v: %w)", ErrLocked, path, c.timeout, err)
+		return nil, fmt.Errorf("%w: %s (not released within %v: %w)", ErrLocked, path, c.timeout, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
