@@ -90,9 +90,9 @@ func decodeHeader(v []byte) (header, error) {
 // record turns a decoded header into a Record that owns all of its memory, so
 // it stays valid after the transaction ends. bbolt's values point into its
 // memory map, which is remapped or unmapped once the transaction is over.
-func (h header) record(id []byte) narvik.Record {
+func (h header) record(id string) narvik.Record {
 	r := narvik.Record{
-		ID:        string(id),
+		ID:        id,
 		UserID:    string(h.userID),
 		ExpiresAt: time.UnixMilli(h.expiresMs),
 		CreatedAt: time.UnixMilli(h.createdMs),

@@ -54,7 +54,7 @@ func FuzzRecordRoundTrip(f *testing.F) {
 		if err != nil {
 			t.Fatalf("decodeHeader(encodeRecord(r)) = %v", err)
 		}
-		got := h.record([]byte("id"))
+		got := h.record("id")
 		if got.UserID != user || got.ExpiresAt.UnixMilli() != expMs || got.CreatedAt.UnixMilli() != createdMs || !bytes.Equal(got.Data, data) {
 			t.Fatalf("round trip: got %+v, want %+v", got, r)
 		}
@@ -80,7 +80,7 @@ func FuzzDecodeHeader(f *testing.F) {
 			}
 			return
 		}
-		r := h.record([]byte("id"))
+		r := h.record("id")
 		h2, err := decodeHeader(encodeRecord(r))
 		if err != nil || !bytes.Equal(h2.userID, h.userID) || h2.expiresMs != h.expiresMs || h2.createdMs != h.createdMs || !slices.Equal(h2.data, h.data) {
 			t.Fatalf("re-encoding %x changed it: %+v, %v", v, h2, err)

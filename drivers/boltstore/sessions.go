@@ -107,11 +107,11 @@ func (s *Store) FetchSession(ctx context.Context, id string) (narvik.Record, err
 	key := []byte(id)
 	var r narvik.Record
 	err := s.db.View(func(tx *bolt.Tx) error {
-		b, err := s.open(tx)
+		sessions, err := s.openSessions(tx)
 		if err != nil {
 			return err
 		}
-		v := b.sessions.Get(key)
+		v := sessions.Get(key)
 		if v == nil {
 			return narvik.ErrSessionNotFound
 		}
@@ -122,7 +122,7 @@ func (s *Store) FetchSession(ctx context.Context, id string) (narvik.Record, err
 		if !live(h.expiresMs, time.Now().UnixMilli()) {
 			return narvik.ErrSessionNotFound
 		}
-		r = h.record(key) // copies out of bbolt's memory
+		r = h.record(id) // copies out of bbolt's memory
 		return nil
 	})
 	if err != nil {
@@ -247,7 +247,7 @@ func (s *Store) FetchSessionsForUser(ctx context.Context, userID string) ([]narv
 			if !bytes.Equal(h.userID, uid) || !live(h.expiresMs, nowMs) {
 				continue // dangling entry whose ID was reused, or expired
 			}
-			out = append(out, h.record(id))
+			out = append(out, h.record(string(id)))
 		}
 		return nil
 	})

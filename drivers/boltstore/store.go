@@ -119,9 +119,9 @@ type buckets struct {
 // removed it after New created it: that is reported as ErrCorrupt rather
 // than silently recreated, which would look like every session vanished.
 func (s *Store) open(tx *bolt.Tx) (buckets, error) {
-	top := tx.Bucket(s.bucket)
-	if top == nil {
-		return buckets{}, fmt.Errorf("%w: bucket %q is missing", ErrCorrupt, s.bucket)
+	top, err := s.top(tx)
+	if err != nil {
+		return buckets{}, err
 	}
 	b := buckets{
 		sessions: top.Bucket(sessionsBucket),
@@ -132,4 +132,26 @@ func (s *Store) open(tx *bolt.Tx) (buckets, error) {
 		return buckets{}, fmt.Errorf("%w: a nested bucket of %q is missing", ErrCorrupt, s.bucket)
 	}
 	return b, nil
+}
+
+// openSessions returns only the sessions bucket, for FetchSession: opening
+// a bucket costs allocations, and the hot path needs just this one.
+func (s *Store) openSessions(tx *bolt.Tx) (*bolt.Bucket, error) {
+	top, err := s.top(tx)
+	if err != nil {
+		return nil, err
+	}
+	b := top.Bucket(sessionsBucket)
+	if b == nil {
+		return nil, fmt.Errorf("%w: bucket %q of %q is missing", ErrCorrupt, sessionsBucket, s.bucket)
+	}
+	return b, nil
+}
+
+func (s *Store) top(tx *bolt.Tx) (*bolt.Bucket, error) {
+	top := tx.Bucket(s.bucket)
+	if top == nil {
+		return nil, fmt.Errorf("%w: bucket %q is missing", ErrCorrupt, s.bucket)
+	}
+	return top, nil
 }

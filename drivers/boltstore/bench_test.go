@@ -1,0 +1,280 @@
+package boltstore_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/drivers/boltstore"
+	bolt "go.etcd.io/bbolt"
+)
+
+// benchData is what a web app keeps in a session, about 60 bytes of JSON.
+var benchData = []byte(`{"ip":"203.0.113.42","ua":"Mozilla/5.0 (X11; Linux x86_64)"}`)
+
+// fill adds n records to s in transactions of up to 10,000 (fixtures only;
+// SaveMany writes exactly what SaveSession writes). Records of user
+// fmt.Sprintf("user-%d", i%users) expire in ttl (negative: expired).
+func fill(b *testing.B, s *boltstore.Store, n, users int, ttl time.Duration) []narvik.Record {
+	b.Helper()
+	var all []narvik.Record
+	for start := 0; start < n; start += 10_000 {
+		batch := make([]narvik.Record, 0, min(10_000, n-start))
+		for i := start; i < n && i < start+10_000; i++ {
+			r := record(fmt.Sprintf("user-%d", i%users), ttl)
+			r.Data = benchData
+			batch = append(batch, r)
+		}
+		if err := s.SaveMany(batch); err != nil {
+			b.Fatal(err)
+		}
+		all = append(all, batch...)
+	}
+	return all
+}
+
+const (
+	benchTotal   = 100_000
+	benchExpired = benchTotal / 100 // 1%
+)
+
+// BenchmarkScanAll is the baseline for BenchmarkDeleteAllExpired: one read
+// transaction that visits every record of a 100,000-record store and reads
+// its expiry, as a store without an expiry index must to find the expired
+// ones. It decodes only the expiry and allocates nothing, so it is the
+// cheapest full scan possible; a real one would also delete.
+func BenchmarkScanAll(b *testing.B) {
+	s, _ := openTemp(b)
+	fill(b, s, benchTotal-benchExpired, 1000, time.Hour)
+	fill(b, s, benchExpired, 1000, -time.Minute)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		now := time.Now().UnixMilli()
+		expired, seen := 0, 0
+		err := s.DB().View(func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("narvik")).Bucket([]byte("sessions")).ForEach(func(_, v []byte) error {
+				n, k := binary.Uvarint(v[1:])
+				if int64(binary.BigEndian.Uint64(v[1+k+int(n):])) <= now {
+					expired++
+				}
+				seen++
+				return nil
+			})
+		})
+		if err != nil || seen != benchTotal || expired != benchExpired {
+			b.Fatalf("scan saw %d records, %d expired, %v; want %d, %d", seen, expired, err, benchTotal, benchExpired)
+		}
+	}
+}
+
+// cleanupSizes are the numbers of expired records among 100,000 that the
+// cleanup benchmarks remove per iteration: none (a periodic cleanup with
+// nothing to do), a few, and 1%.
+var cleanupSizes = []int{0, 10, benchExpired}
+
+// benchCleanup runs cleanup on a store of 99,000 live records plus n
+// expired ones, for each n in cleanupSizes (n = 1,000 makes it 100,000
+// records, 1% expired). Each iteration first puts back n
+// freshly expired records with the timer stopped, so the timed part is the
+// cleanup alone, including its commit and fsync. It reports the pages bbolt
+// wrote per cleanup.
+func benchCleanup(b *testing.B, cleanup func(s *boltstore.Store) (int, error)) {
+	s, _ := openTemp(b)
+	fill(b, s, benchTotal-benchExpired, 1000, time.Hour)
+	for _, n := range cleanupSizes {
+		b.Run(fmt.Sprintf("expired=%d", n), func(b *testing.B) {
+			var writes int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				fill(b, s, n, 1000, -time.Minute)
+				before := pageWrites(s)
+				b.StartTimer()
+				got, err := cleanup(s)
+				if err != nil || got != n {
+					b.Fatalf("cleanup removed %d, %v; want %d", got, err, n)
+				}
+				b.StopTimer()
+				writes += pageWrites(s) - before
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(writes)/float64(b.N), "pagewrites/op")
+		})
+	}
+}
+
+// pageWrites is bbolt's count of page writes so far.
+func pageWrites(s *boltstore.Store) int64 {
+	st := s.DB().Stats()
+	return st.TxStats.GetWrite()
+}
+
+// BenchmarkDeleteAllExpired: DeleteAllExpiredSessions on a store of 99,000
+// live records and 0, 10 or 1,000 (1% of 100,000) expired ones. It walks the expiry index
+// and stops at the first live entry, so its cost follows the expired count;
+// compare with BenchmarkScanAll and BenchmarkDeleteAllExpiredByScan.
+func BenchmarkDeleteAllExpired(b *testing.B) {
+	benchCleanup(b, func(s *boltstore.Store) (int, error) { return s.DeleteAllExpiredSessions(bg) })
+}
+
+// BenchmarkDeleteAllExpiredByScan is the same cleanup done the way a store
+// without an expiry index must: one write transaction that reads every
+// record and deletes the expired ones with their index entries.
+func BenchmarkDeleteAllExpiredByScan(b *testing.B) {
+	benchCleanup(b, func(s *boltstore.Store) (int, error) {
+		removed := 0
+		err := s.DB().Update(func(tx *bolt.Tx) error {
+			top := tx.Bucket([]byte("narvik"))
+			sessions, users, expiry := top.Bucket([]byte("sessions")), top.Bucket([]byte("users")), top.Bucket([]byte("expiry"))
+			now := time.Now().UnixMilli()
+			var dead [][3][]byte
+			err := sessions.ForEach(func(k, v []byte) error {
+				n, w := binary.Uvarint(v[1:])
+				user := v[1+w : 1+w+int(n)]
+				exp := int64(binary.BigEndian.Uint64(v[1+w+int(n):]))
+				if exp <= now {
+					uk := append(binary.AppendUvarint(nil, n), user...)
+					ek := binary.BigEndian.AppendUint64(nil, uint64(exp)^1<<63)
+					dead = append(dead, [3][]byte{bytes.Clone(k), append(uk, k...), append(ek, k...)})
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, d := range dead {
+				if err := errors.Join(sessions.Delete(d[0]), users.Delete(d[1]), expiry.Delete(d[2])); err != nil {
+					return err
+				}
+				removed++
+			}
+			return nil
+		})
+		return removed, err
+	})
+}
+
+// BenchmarkUserScale: per-user listing and deletion for a user with 10
+// sessions, in a store of 1,000 and of 100,000 records. The two sizes should
+// cost about the same (the index walk is O(the user's sessions); only the
+// B+tree depth grows). Each DeleteSessionsForUser iteration first gives the
+// user 10 new sessions with the timer stopped; its time includes the
+// commit's fsync.
+func BenchmarkUserScale(b *testing.B) {
+	const mine = 10
+	stores := map[int]*boltstore.Store{}
+	totals := []int{1_000, 100_000}
+	for _, total := range totals {
+		s, _ := openTemp(b)
+		fill(b, s, total-mine, 500, time.Hour)
+		stores[total] = s
+	}
+	target := func(s *boltstore.Store) {
+		b.Helper()
+		rs := make([]narvik.Record, mine)
+		for i := range rs {
+			rs[i] = record("the-user", time.Hour)
+			rs[i].Data = benchData
+		}
+		if err := s.SaveMany(rs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, total := range totals {
+		target(stores[total])
+	}
+	for _, total := range totals {
+		b.Run(fmt.Sprintf("FetchSessionsForUser/total=%d", total), func(b *testing.B) {
+			s := stores[total]
+			b.ReportAllocs()
+			for b.Loop() {
+				if got, err := s.FetchSessionsForUser(bg, "the-user"); len(got) != mine || err != nil {
+					b.Fatalf("FetchSessionsForUser = %d, %v; want %d", len(got), err, mine)
+				}
+			}
+		})
+	}
+	for _, total := range totals {
+		b.Run(fmt.Sprintf("DeleteSessionsForUser/total=%d", total), func(b *testing.B) {
+			s := stores[total]
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if err := s.DeleteSessionsForUser(bg, "the-user"); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				target(s) // for the next iteration and the next sub-benchmark
+				b.StartTimer()
+			}
+		})
+	}
+}
+
+// BenchmarkBaseline is the cheapest correct read of one session by key with
+// bbolt: a read transaction, one Get, and a copy of the value out of the
+// transaction. Compare BenchmarkFetchSession (the driver) and
+// BenchmarkConformance/ValidateHit (the whole core) with it.
+func BenchmarkBaseline(b *testing.B) {
+	s, _ := openTemp(b)
+	rs := fill(b, s, 1_000, 100, time.Hour)
+	key := []byte(rs[len(rs)/2].ID)
+	get := func(b *testing.B) {
+		var out []byte
+		err := s.DB().View(func(tx *bolt.Tx) error {
+			out = bytes.Clone(tx.Bucket([]byte("narvik")).Bucket([]byte("sessions")).Get(key))
+			return nil
+		})
+		if err != nil || out == nil {
+			b.Fatalf("Get = %x, %v", out, err)
+		}
+	}
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			get(b)
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				get(b)
+			}
+		})
+	})
+}
+
+// BenchmarkFetchSession is FetchSession on the same store shape as
+// BenchmarkBaseline: the driver's cost over the raw read (context check,
+// decode, copies, Record).
+func BenchmarkFetchSession(b *testing.B) {
+	s, _ := openTemp(b)
+	rs := fill(b, s, 1_000, 100, time.Hour)
+	id := rs[len(rs)/2].ID
+	fetch := func(b *testing.B) {
+		if r, err := s.FetchSession(bg, id); err != nil || r.ID != id {
+			b.Fatalf("FetchSession = %v", err)
+		}
+	}
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			fetch(b)
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				fetch(b)
+			}
+		})
+	})
+}
