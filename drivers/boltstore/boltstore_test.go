@@ -497,3 +497,16 @@ func TestDeleteAllExpiredCancelled(t *testing.T) {
 		t.Fatalf("a cancelled cleanup removed records: %d left, want 1", n)
 	}
 }
+
+// TestSecondOpenInProcess: bbolt's lock is per open file, so a second Open
+// of the same file in this process is refused like another process's.
+func TestSecondOpenInProcess(t *testing.T) {
+	_, path := openTemp(t)
+	s, err := boltstore.Open(path, boltstore.WithTimeout(100*time.Millisecond))
+	if s != nil {
+		s.Close()
+	}
+	if !errors.Is(err, boltstore.ErrLocked) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("second Open of %s = %v; want ErrLocked naming the file", path, err)
+	}
+}
