@@ -72,41 +72,61 @@ func BenchmarkScanAll(b *testing.B) {
 	}
 }
 
-// cleanupSizes are the numbers of expired records among 100,000 that the
-// cleanup benchmarks remove per iteration: none (a periodic cleanup with
-// nothing to do), a few, and 1%.
-var cleanupSizes = []int{0, 10, benchExpired}
-
-// benchCleanup runs cleanup on a store of 99,000 live records plus n
-// expired ones, for each n in cleanupSizes (n = 1,000 makes it 100,000
-// records, 1% expired). Each iteration first puts back n
-// freshly expired records with the timer stopped, so the timed part is the
-// cleanup alone, including its commit and fsync. It reports the pages bbolt
-// wrote per cleanup.
-func benchCleanup(b *testing.B, cleanup func(s *boltstore.Store) (int, error)) {
+// BenchmarkDeleteAllExpired: DeleteAllExpiredSessions on a store of
+// 100,000 records of which 1% (1,000) expired. Each iteration first puts
+// back 1,000 freshly expired records with the timer stopped; the timed part
+// is the cleanup alone, including its commits and fsyncs. Compare with
+// BenchmarkScanAll, and see BenchmarkCleanup for how the cost follows the
+// number of expired records.
+func BenchmarkDeleteAllExpired(b *testing.B) {
 	s, _ := openTemp(b)
 	fill(b, s, benchTotal-benchExpired, 1000, time.Hour)
-	for _, n := range cleanupSizes {
-		b.Run(fmt.Sprintf("expired=%d", n), func(b *testing.B) {
-			var writes int64
-			b.ReportAllocs()
-			b.ResetTimer()
-			for range b.N {
-				b.StopTimer()
-				fill(b, s, n, 1000, -time.Minute)
-				before := pageWrites(s)
-				b.StartTimer()
-				got, err := cleanup(s)
-				if err != nil || got != n {
-					b.Fatalf("cleanup removed %d, %v; want %d", got, err, n)
-				}
-				b.StopTimer()
-				writes += pageWrites(s) - before
-				b.StartTimer()
-			}
-			b.ReportMetric(float64(writes)/float64(b.N), "pagewrites/op")
-		})
+	benchCleanup(b, s, benchExpired, deleteAllExpired)
+}
+
+// BenchmarkCleanup compares DeleteAllExpiredSessions ("index") with the
+// cleanup a store without an expiry index must do ("scan": one write
+// transaction that reads every record and deletes the expired ones with
+// their index entries), on 99,000 live records plus 0, 10 or 1,000 expired
+// ones. It reports the pages bbolt wrote per cleanup.
+func BenchmarkCleanup(b *testing.B) {
+	s, _ := openTemp(b)
+	fill(b, s, benchTotal-benchExpired, 1000, time.Hour)
+	for _, way := range []struct {
+		name    string
+		cleanup func(*boltstore.Store) (int, error)
+	}{{"index", deleteAllExpired}, {"scan", deleteExpiredByScan}} {
+		for _, n := range []int{0, 10, benchExpired} {
+			b.Run(fmt.Sprintf("%s/expired=%d", way.name, n), func(b *testing.B) {
+				benchCleanup(b, s, n, way.cleanup)
+			})
+		}
 	}
+}
+
+func deleteAllExpired(s *boltstore.Store) (int, error) { return s.DeleteAllExpiredSessions(bg) }
+
+// benchCleanup times cleanup on s, first putting back n freshly expired
+// records with the timer stopped in each iteration, and reports bbolt's
+// page writes per cleanup.
+func benchCleanup(b *testing.B, s *boltstore.Store, n int, cleanup func(*boltstore.Store) (int, error)) {
+	var writes int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		fill(b, s, n, 1000, -time.Minute)
+		before := pageWrites(s)
+		b.StartTimer()
+		got, err := cleanup(s)
+		if err != nil || got != n {
+			b.Fatalf("cleanup removed %d, %v; want %d", got, err, n)
+		}
+		b.StopTimer()
+		writes += pageWrites(s) - before
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(writes)/float64(b.N), "pagewrites/op")
 }
 
 // pageWrites is bbolt's count of page writes so far.
@@ -115,49 +135,39 @@ func pageWrites(s *boltstore.Store) int64 {
 	return st.TxStats.GetWrite()
 }
 
-// BenchmarkDeleteAllExpired: DeleteAllExpiredSessions on a store of 99,000
-// live records and 0, 10 or 1,000 (1% of 100,000) expired ones. It walks the expiry index
-// and stops at the first live entry, so its cost follows the expired count;
-// compare with BenchmarkScanAll and BenchmarkDeleteAllExpiredByScan.
-func BenchmarkDeleteAllExpired(b *testing.B) {
-	benchCleanup(b, func(s *boltstore.Store) (int, error) { return s.DeleteAllExpiredSessions(bg) })
-}
-
-// BenchmarkDeleteAllExpiredByScan is the same cleanup done the way a store
-// without an expiry index must: one write transaction that reads every
-// record and deletes the expired ones with their index entries.
-func BenchmarkDeleteAllExpiredByScan(b *testing.B) {
-	benchCleanup(b, func(s *boltstore.Store) (int, error) {
-		removed := 0
-		err := s.DB().Update(func(tx *bolt.Tx) error {
-			top := tx.Bucket([]byte("narvik"))
-			sessions, users, expiry := top.Bucket([]byte("sessions")), top.Bucket([]byte("users")), top.Bucket([]byte("expiry"))
-			now := time.Now().UnixMilli()
-			var dead [][3][]byte
-			err := sessions.ForEach(func(k, v []byte) error {
-				n, w := binary.Uvarint(v[1:])
-				user := v[1+w : 1+w+int(n)]
-				exp := int64(binary.BigEndian.Uint64(v[1+w+int(n):]))
-				if exp <= now {
-					uk := append(binary.AppendUvarint(nil, n), user...)
-					ek := binary.BigEndian.AppendUint64(nil, uint64(exp)^1<<63)
-					dead = append(dead, [3][]byte{bytes.Clone(k), append(uk, k...), append(ek, k...)})
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			for _, d := range dead {
-				if err := errors.Join(sessions.Delete(d[0]), users.Delete(d[1]), expiry.Delete(d[2])); err != nil {
-					return err
-				}
-				removed++
+// deleteExpiredByScan is the cleanup without an expiry index: it reads every
+// record in one write transaction and deletes the expired ones with their
+// users and expiry entries.
+func deleteExpiredByScan(s *boltstore.Store) (int, error) {
+	removed := 0
+	err := s.DB().Update(func(tx *bolt.Tx) error {
+		top := tx.Bucket([]byte("narvik"))
+		sessions, users, expiry := top.Bucket([]byte("sessions")), top.Bucket([]byte("users")), top.Bucket([]byte("expiry"))
+		now := time.Now().UnixMilli()
+		var dead [][3][]byte
+		err := sessions.ForEach(func(k, v []byte) error {
+			n, w := binary.Uvarint(v[1:])
+			user := v[1+w : 1+w+int(n)]
+			exp := int64(binary.BigEndian.Uint64(v[1+w+int(n):]))
+			if exp <= now {
+				uk := append(binary.AppendUvarint(nil, n), user...)
+				ek := binary.BigEndian.AppendUint64(nil, uint64(exp)^1<<63)
+				dead = append(dead, [3][]byte{bytes.Clone(k), append(uk, k...), append(ek, k...)})
 			}
 			return nil
 		})
-		return removed, err
+		if err != nil {
+			return err
+		}
+		for _, d := range dead {
+			if err := errors.Join(sessions.Delete(d[0]), users.Delete(d[1]), expiry.Delete(d[2])); err != nil {
+				return err
+			}
+			removed++
+		}
+		return nil
 	})
+	return removed, err
 }
 
 // BenchmarkUserScale: per-user listing and deletion for a user with 10

@@ -3,10 +3,12 @@ package boltstore_test
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/conformance"
 	"github.com/narvik-go/narvik/drivers/boltstore"
+	bolt "go.etcd.io/bbolt"
 )
 
 // openTemp opens a store on a new file in a temporary directory and closes
@@ -41,4 +43,25 @@ func BenchmarkConformance(b *testing.B) {
 		s, _ := openTemp(b)
 		return s
 	})
+}
+
+// BenchmarkScale runs the shared per-user scale benchmark at 1,000 and
+// 100,000 records. Its fill saves every record through SaveSession, one
+// commit each; with bbolt's fsync per commit 100,000 of them take minutes
+// here, so this database is opened with NoSync and the numbers leave out
+// the fsync of DeleteSessionsForUser's commit. BenchmarkUserScale measures
+// the same operations on a durable database.
+func BenchmarkScale(b *testing.B) {
+	conformance.BenchmarkScale(b, func(b *testing.B) narvik.SessionStore {
+		db, err := bolt.Open(filepath.Join(b.TempDir(), "scale.db"), 0o600, &bolt.Options{Timeout: time.Second, NoSync: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = db.Close() })
+		s, err := boltstore.New(db)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	}, 1_000, 100_000)
 }
