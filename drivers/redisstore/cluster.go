@@ -26,9 +26,12 @@ import (
 // harmless: FetchSessionsForUser reads each session and lists only live ones
 // of that user, and DeleteSessionsForUser deletes a session only if the user
 // owns it. It is removed by score once its score passes, on the next write or
-// read of that user's index or by DeleteAllExpiredSessions; reads never
-// remove entries whose session is missing, since that session may be a save
-// in flight.
+// read of that user's index or by DeleteAllExpiredSessions. Nothing removes
+// an entry because its session is missing (reads do not, and
+// DeleteSessionsForUser removes only the entries of sessions it deleted):
+// that session may be a SaveSession between its two steps, and dropping its
+// entry would leave a live session out of the index. A test races every
+// operation to hold this.
 
 func (s *Store) saveSlots(ctx context.Context, r narvik.Record, encUser string, value []byte) error {
 	now := s.now()
@@ -123,16 +126,24 @@ func (s *Store) deleteUserSlots(ctx context.Context, encUser string) error {
 	owner := ownerField(encUser)
 	for start := 0; start < len(ids); start += batch {
 		chunk := ids[start:min(start+batch, len(ids))]
-		err := runPipelined(ctx, s.client, slotDeleteOwned, len(chunk), func(i int) ([]string, []any) {
+		deleted, err := runPipelined(ctx, s.client, slotDeleteOwned, len(chunk), func(i int) ([]string, []any) {
 			return []string{s.sessionKey(chunk[i])}, []any{owner}
 		})
 		if err != nil {
 			return fail(ctx, "delete sessions for user", err)
 		}
-		args := make([]any, 0, len(chunk)+1)
-		args = append(args, ms(s.now()))
-		for _, id := range chunk {
-			args = append(args, id)
+		// Remove only the entries of sessions this call deleted. An entry
+		// whose session is missing may belong to a SaveSession between its
+		// two steps: removing it would leave that session unindexed. It stays
+		// until its score passes, like any stale entry.
+		args := []any{ms(s.now())}
+		for i, id := range chunk {
+			if deleted[i] == 1 {
+				args = append(args, id)
+			}
+		}
+		if len(args) == 1 {
+			continue
 		}
 		if err := slotIndexRemove.Run(ctx, s.client, []string{idx}, args...).Err(); err != nil {
 			return fail(ctx, "delete sessions for user: index", err)
@@ -142,9 +153,10 @@ func (s *Store) deleteUserSlots(ctx context.Context, encUser string) error {
 }
 
 // runPipelined runs script n times in one pipeline (one round trip per node
-// in a cluster). Calls that fail with NOSCRIPT, because a node has not seen
-// the script yet or restarted, are sent again with EVAL.
-func runPipelined(ctx context.Context, c redis.UniversalClient, script *redis.Script, n int, call func(i int) ([]string, []any)) error {
+// in a cluster) and returns the integer answers. Calls that fail with
+// NOSCRIPT, because a node has not seen the script yet or restarted, are
+// sent again with EVAL.
+func runPipelined(ctx context.Context, c redis.UniversalClient, script *redis.Script, n int, call func(i int) ([]string, []any)) ([]int64, error) {
 	cmds := make([]*redis.Cmd, n)
 	pipe := c.Pipeline()
 	for i := range n {
@@ -156,24 +168,26 @@ func runPipelined(ctx context.Context, c redis.UniversalClient, script *redis.Sc
 	for i, cmd := range cmds {
 		if err := cmd.Err(); err != nil {
 			if !redis.HasErrorPrefix(err, "NOSCRIPT") {
-				return err
+				return nil, err
 			}
 			retry = append(retry, i)
 		}
 	}
-	if len(retry) == 0 {
-		return nil
-	}
-	pipe = c.Pipeline()
-	for j, i := range retry {
-		keys, args := call(i)
-		cmds[j] = script.Eval(ctx, pipe, keys, args...)
-	}
-	_, _ = pipe.Exec(ctx)
-	for _, cmd := range cmds[:len(retry)] {
-		if err := cmd.Err(); err != nil {
-			return err
+	if len(retry) > 0 {
+		pipe = c.Pipeline()
+		for _, i := range retry {
+			keys, args := call(i)
+			cmds[i] = script.Eval(ctx, pipe, keys, args...)
 		}
+		_, _ = pipe.Exec(ctx)
 	}
-	return nil
+	out := make([]int64, n)
+	for i, cmd := range cmds {
+		v, err := cmd.Int64()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
 }

@@ -65,12 +65,13 @@
 // CROSSSLOT. The steps are ordered so that, whatever crashes or races, every
 // live session has an index entry scored at or above its ExpiresAt:
 //
-//	SaveSession          index entry (ZADD GT), then session (put-if-absent)  2 round trips
-//	UpdateSessionExpiry  GET, raise index score (GT), then session            3 (2 when not extending)
-//	DeleteSession        GETDEL session, then index entry                     2
-//	DeleteSessionsForUser list index; delete owned sessions; remove entries    3 (per 1,000 sessions)
-//	FetchSession         GET                                                  1
-//	FetchSessionsForUser trim and list index; GETs, pipelined per node        2
+//	SaveSession            index entry (ZADD GT), then session (put-if-absent)   2 round trips
+//	UpdateSessionExpiry    GET, raise index score (GT), then session             3 (2 if not extending)
+//	DeleteSession          GETDEL session, then its index entry                  2
+//	DeleteSessionsForUser  list index, delete owned sessions, remove their       3 (+2 per 1,000
+//	                       entries                                                 sessions)
+//	FetchSession           GET                                                   1
+//	FetchSessionsForUser   trim and list index, then GETs pipelined per node     2
 //
 // Each step is atomic, but an operation is not: a process that dies between
 // two steps leaves at most an index entry naming a missing session, another
@@ -78,10 +79,12 @@
 // or a session with an earlier expiry. Such an entry is harmless: listings
 // read every session and keep only live ones of that user, and
 // DeleteSessionsForUser deletes a session only after checking its owner in
-// the same script. It is removed by the next trim after its score passes. A
-// session is therefore never missed by "sign out everywhere", and never
-// listed or deleted for the wrong user. Reads do not remove entries whose
-// session is missing, since that session may be a save in flight.
+// the same script. It is removed by the first trim after its score passes.
+// Nothing removes an entry merely because its session is missing: that
+// session may be a SaveSession between its two steps, and dropping its entry
+// would hide a live session from "sign out everywhere". So a session is never
+// missed by DeleteSessionsForUser, and never listed or deleted for the wrong
+// user; a test races every operation to hold this on both code paths.
 //
 // # Expired sessions
 //
