@@ -61,6 +61,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	if !isCode(err, codeNotImplemented) {
 		return fmt.Errorf("mongostore: ensure indexes: TTL index %s: %w", ExpiryIndexName, err)
 	}
+	s.noTTL.Store(true)
 	s.ttlWarned.Do(func() {
 		s.logger.LogAttrs(ctx, slog.LevelWarn,
 			"mongostore: the server refused the TTL index; expired sessions stay on disk until DeleteAllExpiredSessions runs (reads ignore them)",

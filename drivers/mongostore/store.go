@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -28,9 +29,24 @@ type Store struct {
 	// ttlWarned makes the "server refused the TTL index" warning appear once
 	// per Store, however often EnsureIndexes runs.
 	ttlWarned sync.Once
+	// noTTL is set once the server has refused the TTL index: only then is
+	// it known that nothing but DeleteAllExpiredSessions removes expired
+	// documents.
+	noTTL atomic.Bool
 }
 
-var _ narvik.SessionStore = (*Store)(nil)
+var (
+	_ narvik.SessionStore = (*Store)(nil)
+	_ narvik.NativeExpiry = (*Store)(nil)
+)
+
+// ExpiresNatively reports whether the server may remove expired sessions by
+// itself (its TTL monitor), so that DeleteAllExpiredSessions can find fewer
+// documents than expired. It is true unless EnsureIndexes saw the server
+// refuse the TTL index (FerretDB): then the store alone removes expired
+// documents and DeleteAllExpiredSessions counts every one of them. With
+// WithoutIndexCreation the store cannot know and keeps the safe answer, true.
+func (s *Store) ExpiresNatively() bool { return !s.noTTL.Load() }
 
 // New returns a Store that keeps sessions in coll and, unless
 // WithoutIndexCreation is given, creates its indexes (see EnsureIndexes).
@@ -184,9 +200,9 @@ func (s *Store) DeleteSessionsForUser(ctx context.Context, userID string) error 
 
 // DeleteAllExpiredSessions removes every document whose expiry is at or
 // before now and returns how many this call removed. It does not rely on the
-// TTL index, so it also cleans up on servers without one; documents the TTL
-// monitor removed first are simply not counted. The store therefore counts
-// exactly and does not implement narvik.NativeExpiry.
+// TTL index, so it also cleans up on servers without one. Documents the TTL
+// monitor removed first are not counted, which is why the count can be lower
+// than the number of sessions that expired (see ExpiresNatively).
 func (s *Store) DeleteAllExpiredSessions(ctx context.Context) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("mongostore: delete expired sessions: %w", err)
