@@ -2,7 +2,10 @@ module github.com/narvik-go/narvik
 
 go 1.25.0
 
-require go.mongodb.org/mongo-driver/v2 v2.10.0
+require (
+	go.mongodb.org/mongo-driver/v2 v2.10.0
+	go.uber.org/goleak v1.3.0
+)
 
 require (
 	github.com/klauspost/compress v1.20.3 // indirect

@@ -102,3 +102,5 @@ func askServer(t testing.TB, client *mongo.Client) serverInfo {
 	_, info.FerretDB = raw["ferretdbVersion"]
 	return info
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
