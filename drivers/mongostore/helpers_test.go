@@ -86,7 +86,6 @@ type serverInfo struct {
 	FerretDB bool
 }
 
-
 // askServer runs buildInfo. Assertions that only a real mongod can meet are
 // decided by this answer, never by a flag the tester sets.
 func askServer(t testing.TB, client *mongo.Client) serverInfo {
