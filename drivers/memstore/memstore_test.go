@@ -15,3 +15,7 @@ func TestConformance(t *testing.T) {
 func BenchmarkConformance(b *testing.B) {
 	conformance.Benchmark(b, func(b *testing.B) narvik.SessionStore { return memstore.New() })
 }
+
+func BenchmarkScale(b *testing.B) {
+	conformance.BenchmarkScale(b, func(b *testing.B) narvik.SessionStore { return memstore.New() }, 1000, 100000)
+}
