@@ -40,14 +40,6 @@ var (
 	_ narvik.NativeExpiry = (*Store)(nil)
 )
 
-// ExpiresNatively reports whether the server may remove expired sessions by
-// itself (its TTL monitor), so that DeleteAllExpiredSessions can find fewer
-// documents than expired. It is true unless EnsureIndexes saw the server
-// refuse the TTL index (FerretDB): then the store alone removes expired
-// documents and DeleteAllExpiredSessions counts every one of them. With
-// WithoutIndexCreation the store cannot know and keeps the safe answer, true.
-func (s *Store) ExpiresNatively() bool { return !s.noTTL.Load() }
-
 // New returns a Store that keeps sessions in coll and, unless
 // WithoutIndexCreation is given, creates its indexes (see EnsureIndexes).
 //
@@ -78,6 +70,14 @@ func New(ctx context.Context, coll *mongo.Collection, opts ...Option) (*Store, e
 	}
 	return s, nil
 }
+
+// ExpiresNatively reports whether the server may remove expired sessions by
+// itself (its TTL monitor), so that DeleteAllExpiredSessions can find fewer
+// documents than expired. It is true unless EnsureIndexes saw the server
+// refuse the TTL index (FerretDB): then the store alone removes expired
+// documents and DeleteAllExpiredSessions counts every one of them. With
+// WithoutIndexCreation the store cannot know and keeps the safe answer, true.
+func (s *Store) ExpiresNatively() bool { return !s.noTTL.Load() }
 
 // now is the instant against which expiry is judged, in the BSON date's
 // precision. Truncating keeps "expiresAt > now" exact: a stored expiry (whole
