@@ -1,0 +1,205 @@
+package mongostore_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/narvik-go/narvik/drivers/mongostore"
+)
+
+// indexSpec is the part of a listIndexes entry the store documents.
+type indexSpec struct {
+	Name               string `bson:"name"`
+	Key                bson.D `bson:"key"`
+	ExpireAfterSeconds *int64 `bson:"expireAfterSeconds"`
+}
+
+// TestIndexes lists the collection's indexes after New and checks them
+// against the documented set. The TTL option on expiresAt_1 is required on
+// every server except one that identified itself as FerretDB in buildInfo,
+// where it must be absent (the server refused it and the store fell back to a
+// plain index).
+func TestIndexes(t *testing.T) {
+	client := connect(t)
+	info := askServer(t, client)
+	_, coll := newStore(t, client)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	cur, err := coll.Indexes().List(ctx)
+	if err != nil {
+		t.Fatalf("listIndexes: %v", err)
+	}
+	var specs []indexSpec
+	if err := cur.All(ctx, &specs); err != nil {
+		t.Fatalf("decode indexes: %v", err)
+	}
+	got := map[string]indexSpec{}
+	for _, s := range specs {
+		got[s.Name] = s
+	}
+	if len(got) != 3 {
+		t.Errorf("got %d indexes %v, want exactly 3 (_id_, %s, %s)", len(got), names(specs), mongostore.UserIndexName, mongostore.ExpiryIndexName)
+	}
+
+	wantKeys := map[string]bson.D{
+		"_id_":                     {{Key: "_id", Value: int32(1)}},
+		mongostore.UserIndexName:   {{Key: "userId", Value: int32(1)}, {Key: "expiresAt", Value: int32(1)}},
+		mongostore.ExpiryIndexName: {{Key: "expiresAt", Value: int32(1)}},
+	}
+	for name, keys := range wantKeys {
+		s, ok := got[name]
+		if !ok {
+			t.Errorf("index %s missing; have %v", name, names(specs))
+			continue
+		}
+		if !sameKeys(s.Key, keys) {
+			t.Errorf("index %s keys = %v, want %v", name, s.Key, keys)
+		}
+	}
+	if s := got[mongostore.UserIndexName]; s.ExpireAfterSeconds != nil {
+		t.Errorf("index %s has expireAfterSeconds %d, want none", s.Name, *s.ExpireAfterSeconds)
+	}
+
+	ttl := got[mongostore.ExpiryIndexName].ExpireAfterSeconds
+	switch {
+	case info.FerretDB && ttl != nil:
+		t.Errorf("FerretDB %s: index %s has expireAfterSeconds %d; FerretDB was expected to refuse TTL indexes", info.Version, mongostore.ExpiryIndexName, *ttl)
+	case !info.FerretDB && ttl == nil:
+		t.Errorf("MongoDB %s: index %s has no expireAfterSeconds; want a TTL index with 0", info.Version, mongostore.ExpiryIndexName)
+	case !info.FerretDB && *ttl != 0:
+		t.Errorf("MongoDB %s: index %s expireAfterSeconds = %d, want 0", info.Version, mongostore.ExpiryIndexName, *ttl)
+	}
+	t.Logf("server %s (FerretDB: %v): indexes %v", info.Version, info.FerretDB, names(specs))
+}
+
+// TestTTLRefusalWarnsOnce checks that a server refusing the TTL index gives
+// exactly one warning through the store's logger, however often the indexes
+// are ensured, and that a server accepting it gives none.
+func TestTTLRefusalWarnsOnce(t *testing.T) {
+	client := connect(t)
+	info := askServer(t, client)
+	coll := newCollection(t, client)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	var buf syncBuffer
+	logger := slog.New(slog.NewTextHandler(&buf, nil))
+	s, err := mongostore.New(ctx, coll, mongostore.WithLogger(logger))
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	for range 3 {
+		if err := s.EnsureIndexes(ctx); err != nil {
+			t.Fatalf("EnsureIndexes: %v", err)
+		}
+	}
+	out := buf.String()
+	n := strings.Count(out, "refused the TTL index")
+	want := 0
+	if info.FerretDB {
+		want = 1
+	}
+	if n != want {
+		t.Fatalf("TTL warning logged %d times, want %d (server %s, FerretDB: %v); log:\n%s", n, want, info.Version, info.FerretDB, out)
+	}
+	if want == 1 {
+		if !strings.Contains(out, "level=WARN") || !strings.Contains(out, coll.Name()) {
+			t.Errorf("warning should be at WARN level and name the collection; log:\n%s", out)
+		}
+		t.Logf("warning: %s", strings.TrimSpace(out))
+	}
+	if strings.Count(out, "\n") != want {
+		t.Errorf("unexpected log lines:\n%s", out)
+	}
+}
+
+// TestWithoutIndexCreation checks that the option leaves the collection
+// without indexes (nothing but the implicit _id index, or no collection at all).
+func TestWithoutIndexCreation(t *testing.T) {
+	client := connect(t)
+	coll := newCollection(t, client)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := mongostore.New(ctx, coll, mongostore.WithoutIndexCreation()); err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	cur, err := coll.Indexes().List(ctx)
+	var se mongo.ServerError
+	if errors.As(err, &se) && se.HasErrorCode(26) {
+		return // NamespaceNotFound (real mongod): no collection, so no index either
+	}
+	if err != nil {
+		t.Fatalf("listIndexes: %v", err)
+	}
+	var specs []indexSpec
+	if err := cur.All(ctx, &specs); err != nil {
+		t.Fatalf("decode indexes: %v", err)
+	}
+	for _, s := range specs {
+		if s.Name != "_id_" {
+			t.Errorf("index %s exists although index creation was turned off", s.Name)
+		}
+	}
+}
+
+func names(specs []indexSpec) []string {
+	var out []string
+	for _, s := range specs {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// sameKeys compares key patterns by field order and numeric direction (servers
+// answer int32 or double).
+func sameKeys(a, b bson.D) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Key != b[i].Key || num(a[i].Value) != num(b[i].Value) {
+			return false
+		}
+	}
+	return true
+}
+
+func num(v any) float64 {
+	switch n := v.(type) {
+	case int32:
+		return float64(n)
+	case int64:
+		return float64(n)
+	case float64:
+		return n
+	}
+	return -999
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
