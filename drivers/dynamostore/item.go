@@ -64,7 +64,9 @@ func namesFor(keys ...string) map[string]string {
 }
 
 func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-func num(v int64) types.AttributeValue  { return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)} }
+func num(v int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
 
 // ttlSeconds is the TTL value for an expiry: Unix seconds rounded UP, so that
 // DynamoDB never deletes an item before the millisecond it expires.

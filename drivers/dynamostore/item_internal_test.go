@@ -64,8 +64,10 @@ func TestFromItemFailsClosed(t *testing.T) {
 		"no userId":      func(m map[string]types.AttributeValue) { delete(m, UserIDAttribute) },
 		"no expiresAt":   func(m map[string]types.AttributeValue) { delete(m, ExpiresAtAttribute) },
 		"expiresAt as S": func(m map[string]types.AttributeValue) { m[ExpiresAtAttribute] = str("1") },
-		"createdAt text": func(m map[string]types.AttributeValue) { m[CreatedAtAttribute] = &types.AttributeValueMemberN{Value: "1.5"} },
-		"data as S":      func(m map[string]types.AttributeValue) { m[DataAttribute] = str("x") },
+		"createdAt text": func(m map[string]types.AttributeValue) {
+			m[CreatedAtAttribute] = &types.AttributeValueMemberN{Value: "1.5"}
+		},
+		"data as S": func(m map[string]types.AttributeValue) { m[DataAttribute] = str("x") },
 	}
 	for name, breakIt := range breakers {
 		item := make(map[string]types.AttributeValue, len(good))
