@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# make test: every test of the repository, against real servers on
+# 127.0.0.1 (see scripts/with-services.sh). Under CI=true a missing server
+# fails the tests instead of skipping them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec scripts/with-services.sh bash -c '
+set -euo pipefail
+echo "== go test -race ./..."
+go test -race -count=1 ./...
+if [ -f tests/browser/go.mod ]; then
+	echo "== headless browser test (tests/browser)"
+	(cd tests/browser && go test -count=1 ./...)
+fi
+echo "== short fuzz runs"
+scripts/fuzz.sh 5s
+'
