@@ -12,6 +12,7 @@ import (
 // are left to DynamoDB's TTL, reads filter them out, and
 // DeleteAllExpiredSessions returns 0 (ExpiresNatively is true).
 func TestConformance(t *testing.T) {
+	t.Parallel() // own tables; pauses until the serial tests (the outage test counts goroutines) are done
 	client := newClient(t, endpoint(t))
 	conformance.Run(t, func(t *testing.T) narvik.SessionStore {
 		s, _ := newStore(t, client)
@@ -25,6 +26,7 @@ func TestConformance(t *testing.T) {
 // TestConformanceSweep runs the shared suite with WithExpiredSweep: then
 // DeleteAllExpiredSessions must delete and count every expired item exactly.
 func TestConformanceSweep(t *testing.T) {
+	t.Parallel() // own tables; pauses until the serial tests (the outage test counts goroutines) are done
 	client := newClient(t, endpoint(t))
 	conformance.Run(t, func(t *testing.T) narvik.SessionStore {
 		s, _ := newStore(t, client, dynamostore.WithExpiredSweep(3), dynamostore.WithQueryPageSize(10))

@@ -89,6 +89,7 @@ func assertListed(t *testing.T, s *dynamostore.Store, userID string, want map[st
 // checks that listing and deleting follow LastEvaluatedKey to the end, with
 // expired items spread over the pages.
 func TestPaginationSmallPages(t *testing.T) {
+	t.Parallel() // own tables; pauses until the serial tests (the outage test counts goroutines) are done
 	var rec opRecorder
 	client := newClient(t, endpoint(t), rec.option)
 	s, _ := newStore(t, client, dynamostore.WithQueryPageSize(7))
@@ -123,6 +124,7 @@ func TestPaginationSmallPages(t *testing.T) {
 // of 1 KiB each (over 1.1 MB), more than one Query page of DynamoDB's 1 MB
 // cap holds, with the default page size.
 func TestPaginationPastOneMegabyte(t *testing.T) {
+	t.Parallel() // own tables; pauses until the serial tests (the outage test counts goroutines) are done
 	var rec opRecorder
 	client := newClient(t, endpoint(t), rec.option)
 	s, _ := newStore(t, client)
