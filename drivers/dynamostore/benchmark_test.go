@@ -18,7 +18,7 @@ import (
 func BenchmarkConformance(b *testing.B) {
 	client := newClient(b, endpoint(b))
 	conformance.Benchmark(b, func(b *testing.B) narvik.SessionStore {
-		s, _ := newStore(b, client)
+		s, _ := newTableStore(b, client)
 		return s
 	})
 }
@@ -28,7 +28,7 @@ func BenchmarkConformance(b *testing.B) {
 func BenchmarkScale(b *testing.B) {
 	client := newClient(b, endpoint(b))
 	conformance.BenchmarkScale(b, func(b *testing.B) narvik.SessionStore {
-		s, _ := newStore(b, client)
+		s, _ := newTableStore(b, client)
 		return s
 	}, 1_000, 20_000)
 }
@@ -39,7 +39,7 @@ func BenchmarkScale(b *testing.B) {
 // add to the round trip.
 func BenchmarkBaseline(b *testing.B) {
 	client := newClient(b, endpoint(b))
-	s, table := newStore(b, client)
+	s, table := newTableStore(b, client)
 	ctx := context.Background()
 	now := time.Now()
 	if err := s.SaveSession(ctx, narvik.Record{

@@ -15,7 +15,7 @@ func TestConformance(t *testing.T) {
 	t.Parallel() // own tables; pauses until the serial tests (the outage test counts goroutines) are done
 	client := newClient(t, endpoint(t))
 	conformance.Run(t, func(t *testing.T) narvik.SessionStore {
-		s, _ := newStore(t, client)
+		s, _ := newTableStore(t, client)
 		if !s.ExpiresNatively() {
 			t.Fatal("ExpiresNatively = false without WithExpiredSweep")
 		}
@@ -29,7 +29,7 @@ func TestConformanceSweep(t *testing.T) {
 	t.Parallel() // own tables; pauses until the serial tests (the outage test counts goroutines) are done
 	client := newClient(t, endpoint(t))
 	conformance.Run(t, func(t *testing.T) narvik.SessionStore {
-		s, _ := newStore(t, client, dynamostore.WithExpiredSweep(3), dynamostore.WithQueryPageSize(10))
+		s, _ := newTableStore(t, client, dynamostore.WithExpiredSweep(3), dynamostore.WithQueryPageSize(10))
 		if s.ExpiresNatively() {
 			t.Fatal("ExpiresNatively = true with WithExpiredSweep")
 		}

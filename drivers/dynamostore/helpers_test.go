@@ -59,9 +59,9 @@ func uniqueTable(t testing.TB) string {
 	return "narvik-" + name + "-" + hex.EncodeToString(b[:])
 }
 
-// newStore returns a store on a fresh table that EnsureTable made, and
+// newTableStore returns a store on a fresh table that EnsureTable made, and
 // deletes the table when the test ends.
-func newStore(t testing.TB, client *dynamodb.Client, opts ...dynamostore.Option) (*dynamostore.Store, string) {
+func newTableStore(t testing.TB, client *dynamodb.Client, opts ...dynamostore.Option) (*dynamostore.Store, string) {
 	t.Helper()
 	table := uniqueTable(t)
 	s, err := dynamostore.New(client, table, opts...)

@@ -92,7 +92,7 @@ func TestPaginationSmallPages(t *testing.T) {
 	t.Parallel() // own tables; pauses until the serial tests (the outage test counts goroutines) are done
 	var rec opRecorder
 	client := newClient(t, endpoint(t), rec.option)
-	s, _ := newStore(t, client, dynamostore.WithQueryPageSize(7))
+	s, _ := newTableStore(t, client, dynamostore.WithQueryPageSize(7))
 	want := saveUser(t, s, "paged", 100, 30, 16)
 	saveUser(t, s, "someone-else", 5, 0, 16)
 
@@ -127,7 +127,7 @@ func TestPaginationPastOneMegabyte(t *testing.T) {
 	t.Parallel() // own tables; pauses until the serial tests (the outage test counts goroutines) are done
 	var rec opRecorder
 	client := newClient(t, endpoint(t), rec.option)
-	s, _ := newStore(t, client)
+	s, _ := newTableStore(t, client)
 	want := saveUser(t, s, "big", 1100, 20, 1024)
 	rec.take()
 	assertListed(t, s, "big", want)

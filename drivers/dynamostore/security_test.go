@@ -22,7 +22,7 @@ import (
 // bytes it encodes, and that each item is keyed by the token's SHA-256 hex.
 func TestRawTableHoldsNoToken(t *testing.T) {
 	client := newClient(t, endpoint(t))
-	s, table := newStore(t, client)
+	s, table := newTableStore(t, client)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 

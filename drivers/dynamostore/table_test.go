@@ -51,7 +51,7 @@ func TestEnsureTable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
-	s, table := newStore(t, client)
+	s, table := newTableStore(t, client)
 	if ops := rec.take(); ops["CreateTable"] != 1 || ops["UpdateTimeToLive"] != 1 {
 		t.Fatalf("first EnsureTable sent %v, want one CreateTable and one UpdateTimeToLive", ops)
 	}
@@ -119,7 +119,7 @@ func TestEnsureTable(t *testing.T) {
 // sweep's count inexact).
 func TestEnsureTableSweepLeavesTTLOff(t *testing.T) {
 	client := newClient(t, endpoint(t))
-	_, table := newStore(t, client, dynamostore.WithExpiredSweep(2))
+	_, table := newTableStore(t, client, dynamostore.WithExpiredSweep(2))
 	assertTTL(t, client, table, types.TimeToLiveStatusDisabled)
 }
 
