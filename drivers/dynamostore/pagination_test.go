@@ -92,7 +92,9 @@ func TestPaginationSmallPages(t *testing.T) {
 	t.Parallel() // own tables; pauses until the serial tests (the outage test counts goroutines) are done
 	var rec opRecorder
 	client := newClient(t, endpoint(t), rec.option)
-	s, _ := newTableStore(t, client, dynamostore.WithQueryPageSize(7))
+	// WithExpiredSweep keeps TTL off: DynamoDB Local's TTL deletes expired
+	// items about 2 s after expiry, which would make the counts below vary.
+	s, _ := newTableStore(t, client, dynamostore.WithQueryPageSize(7), dynamostore.WithExpiredSweep(1))
 	want := saveUser(t, s, "paged", 100, 30, 16)
 	saveUser(t, s, "someone-else", 5, 0, 16)
 
@@ -142,9 +144,11 @@ func TestPaginationPastOneMegabyte(t *testing.T) {
 		t.Fatalf("DeleteSessionsForUser: %v", err)
 	}
 	ops := rec.take()
-	if ops["BatchWriteItem"] < (1120+24)/25 {
-		t.Fatalf("deleting 1,120 items sent %d BatchWriteItem, want at least %d", ops["BatchWriteItem"], (1120+24)/25)
+	// At least the 1,100 live items; the 20 expired ones may already be gone,
+	// deleted by DynamoDB Local's TTL.
+	if ops["BatchWriteItem"] < 1100/25 {
+		t.Fatalf("deleting over 1,100 items sent %d BatchWriteItem, want at least %d", ops["BatchWriteItem"], 1100/25)
 	}
 	assertListed(t, s, "big", nil)
-	t.Logf("DeleteSessionsForUser of 1,120 items: %s", fmt.Sprint(ops))
+	t.Logf("DeleteSessionsForUser of 1,100 to 1,120 items: %s", fmt.Sprint(ops))
 }
