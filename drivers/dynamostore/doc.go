@@ -151,8 +151,8 @@
 // modes; the table EnsureTable makes (key schema, index, billing, TTL) and
 // that a second call only reads; listing and deleting with 7-item pages and
 // with over 1 MB of one user's sessions; a server killed and restarted, and
-// one frozen, under concurrent validation; and that a raw Scan of the table
-// finds no token. A fake client covers throttled batch writes. DynamoDB Local
+// one frozen, under concurrent validation; the requests each operation sends;
+// and that a raw Scan of the table finds no token. A fake client covers throttled batch writes. DynamoDB Local
 // applies index writes synchronously, so the eventual consistency described
 // above is documented from AWS's guarantees, not observed in the tests.
 package dynamostore
