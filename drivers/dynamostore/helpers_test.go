@@ -1,0 +1,128 @@
+package dynamostore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/narvik-go/narvik/drivers/dynamostore"
+	"github.com/narvik-go/narvik/internal/testenv"
+)
+
+// endpoint returns the shared DynamoDB Local's URL, or skips (fails under CI).
+func endpoint(t testing.TB) string {
+	t.Helper()
+	return testenv.Get(t, "NARVIK_DYNAMODB_ENDPOINT", "scripts/dynamodb.sh up")
+}
+
+// newClient returns a client for the DynamoDB at url, configured as the
+// package documentation tells DynamoDB Local users to. extra options are
+// applied last.
+func newClient(t testing.TB, url string, extra ...func(*dynamodb.Options)) *dynamodb.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cfg, err := config.LoadDefaultConfig(ctx,
+		config.WithRegion("us-east-1"),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")),
+	)
+	if err != nil {
+		t.Fatalf("LoadDefaultConfig: %v", err)
+	}
+	opts := append([]func(*dynamodb.Options){func(o *dynamodb.Options) {
+		o.BaseEndpoint = aws.String(url)
+		o.DisableValidateResponseChecksum = true // DynamoDB Local's error replies carry none
+	}}, extra...)
+	return dynamodb.NewFromConfig(cfg, opts...)
+}
+
+// uniqueTable returns a fresh table name for one test.
+func uniqueTable(t testing.TB) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := strings.NewReplacer("/", "-", " ", "_").Replace(t.Name())
+	if len(name) > 150 {
+		name = name[:150]
+	}
+	return "narvik-" + name + "-" + hex.EncodeToString(b[:])
+}
+
+// newTableStore returns a store on a fresh table that EnsureTable made, and
+// deletes the table when the test ends.
+func newTableStore(t testing.TB, client *dynamodb.Client, opts ...dynamostore.Option) (*dynamostore.Store, string) {
+	t.Helper()
+	table := uniqueTable(t)
+	s, err := dynamostore.New(client, table, opts...)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.EnsureTable(ctx); err != nil {
+		t.Fatalf("EnsureTable: %v", err)
+	}
+	t.Cleanup(func() { dropTable(t, client, table) })
+	return s, table
+}
+
+func dropTable(t testing.TB, client *dynamodb.Client, table string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(table)}); err != nil {
+		t.Errorf("DeleteTable(%s): %v", table, err)
+	}
+}
+
+// opRecorder counts the DynamoDB operations a client sends, by input type
+// ("GetItem", "Query", ...), so tests can assert round trips.
+type opRecorder struct {
+	mu  sync.Mutex
+	ops map[string]int
+}
+
+func (r *opRecorder) option(o *dynamodb.Options) {
+	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("narvikOpRecorder",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				name := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprintf("%T", in.Parameters), "*dynamodb."), "Input")
+				r.mu.Lock()
+				if r.ops == nil {
+					r.ops = map[string]int{}
+				}
+				r.ops[name]++
+				r.mu.Unlock()
+				return next.HandleInitialize(ctx, in)
+			}), middleware.After)
+	})
+}
+
+// take returns the counts so far and starts again from zero.
+func (r *opRecorder) take() map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ops := r.ops
+	r.ops = nil
+	if ops == nil {
+		ops = map[string]int{}
+	}
+	return ops
+}
+
+// testHTTPClient returns an HTTP client whose idle connections the test can
+// close, so that goleak sees no connection goroutines left behind.
+func testHTTPClient() (*http.Client, *http.Transport) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	return &http.Client{Transport: tr}, tr
+}
