@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -14,6 +15,7 @@ type Narvik[D any] struct {
 	expiresIn time.Duration
 	now       func() time.Time
 	codec     Codec
+	noData    bool   // D has size zero: nothing to encode or decode
 	cookie    Cookie // template for CreateCookie: name and attributes
 }
 
@@ -46,6 +48,7 @@ func New[D any](store SessionStore, opts ...Option) (*Narvik[D], error) {
 		expiresIn: c.expiresIn,
 		now:       c.now,
 		codec:     c.codec,
+		noData:    reflect.TypeFor[D]().Size() == 0,
 		cookie:    Cookie{Name: c.cookieName, Attributes: attrs},
 	}, nil
 }
@@ -60,9 +63,12 @@ func (n *Narvik[D]) CreateSession(ctx context.Context, userID string, data D) (*
 	if userID == "" {
 		return nil, ErrEmptyUserID
 	}
-	encoded, err := n.codec.Marshal(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrEncodeData, err)
+	var encoded []byte
+	if !n.noData {
+		var err error
+		if encoded, err = n.codec.Marshal(data); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrEncodeData, err)
+		}
 	}
 	token, err := generateToken()
 	if err != nil {
@@ -144,7 +150,8 @@ func (n *Narvik[D]) ValidateSession(ctx context.Context, token string) (*Session
 // session decodes a record into a Session.
 func (n *Narvik[D]) session(r Record) (*Session[D], error) {
 	s := &Session[D]{ID: r.ID, UserID: r.UserID, ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt}
-	if len(r.Data) > 0 {
+	// A zero-size D (struct{}) carries nothing, so it skips the codec.
+	if len(r.Data) > 0 && !n.noData {
 		if err := n.codec.Unmarshal(r.Data, &s.Data); err != nil {
 			return nil, fmt.Errorf("%w: session %s: decode data: %w", ErrBadRecord, r.ID, err)
 		}

@@ -125,10 +125,10 @@ func (c *config) validate() error {
 		return bad("nil codec")
 	case !validCookieName(c.cookieName):
 		return bad("cookie name %q: use letters, digits and -_.!~*' only", c.cookieName)
-	case !validAttrValue(c.attrs.Domain):
-		return bad("cookie domain %q has a character that breaks the header", c.attrs.Domain)
-	case !validAttrValue(c.attrs.Path):
-		return bad("cookie path %q has a character that breaks the header", c.attrs.Path)
+	case !validDomain(c.attrs.Domain):
+		return bad("cookie domain %q: want a host name of letters, digits, '-' and '.'", c.attrs.Domain)
+	case !validPath(c.attrs.Path):
+		return bad("cookie path %q: want '/' followed by no ';', space or control character", c.attrs.Path)
 	}
 	switch c.attrs.SameSite {
 	case "", SameSiteLax, SameSiteStrict:
@@ -154,7 +154,25 @@ func validCookieName(name string) bool {
 	return true
 }
 
-// validAttrValue refuses what would end the attribute or the header.
-func validAttrValue(v string) bool {
-	return !strings.ContainsFunc(v, func(r rune) bool { return r == ';' || r < 0x20 || r == 0x7f })
+// validDomain accepts "" (no attribute) or a host name.
+func validDomain(d string) bool {
+	if len(d) > 253 {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		c := d[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// validPath accepts "" (no attribute) or an absolute path with nothing that
+// would end the attribute or the header, or be trimmed by a parser.
+func validPath(p string) bool {
+	if p == "" {
+		return true
+	}
+	return p[0] == '/' && !strings.ContainsFunc(p, func(r rune) bool { return r == ';' || r <= ' ' || r == 0x7f })
 }

@@ -1,0 +1,45 @@
+# narvik for Go. `make help` lists the targets.
+#
+# `make test` starts every server the tests need on 127.0.0.1 (Redis and a
+# 3-master Redis Cluster, DynamoDB Local, the FerretDB MongoDB-wire test
+# server), runs every test with -race, and stops what it started. With a
+# working Docker engine it also runs the MongoDB tests against a real mongo:7
+# from docker-compose.yml. See scripts/test.sh.
+
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+SERVICES    := redis dynamodb ferretdb
+MODULES     := . tools/ferretdb tests/browser
+
+.PHONY: help run test lint services-up services-down bench fuzz
+
+help:
+	@echo "make run            start the demo web app on the embedded bbolt store (http://127.0.0.1:8080)"
+	@echo "make test           start the test servers, run every test with -race, stop the servers"
+	@echo "make lint           gofmt, go vet and staticcheck on every module"
+	@echo "make services-up    start the test servers and write .services/*.env"
+	@echo "make services-down  stop them"
+	@echo "make bench          run the benchmarks against real servers; writes docs/benchmarks.md"
+	@echo "make fuzz           run each fuzz target for a short while"
+
+run:
+	go run ./examples/webapp
+
+test:
+	scripts/test.sh
+
+lint:
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	@for m in $(MODULES); do [ -f $$m/go.mod ] || continue; echo "== lint $$m"; \
+		(cd $$m && go vet ./... && go run $(STATICCHECK) ./...) || exit 1; done
+
+services-up:
+	@for s in $(SERVICES); do scripts/$$s.sh up || exit 1; done
+
+services-down:
+	@for s in $(SERVICES); do scripts/$$s.sh down; done
+
+bench:
+	scripts/bench.sh
+
+fuzz:
+	scripts/fuzz.sh

@@ -1,0 +1,203 @@
+package conformance
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/narvik-go/narvik"
+)
+
+// BenchData is the session data the benchmarks store: what a web app keeps
+// (see examples/webapp), about 100 bytes of JSON.
+type BenchData struct {
+	IP        string `json:"ip"`
+	UserAgent string `json:"ua"`
+}
+
+var benchData = BenchData{IP: "203.0.113.42", UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/135.0"}
+
+// Benchmark runs the shared benchmarks against one store from newStore,
+// through narvik.New, each serially and with b.RunParallel:
+//
+//	ValidateHit       a live session, no extension (the per-request cost)
+//	ValidateHitNoData the same with empty session data: the core's own share, without the codec
+//	ValidateMiss      a well-formed token that names no session
+//	ValidateMalformed a token narvik could not have issued (reports storecalls/op, which must be 0)
+//	Create            CreateSession
+//	ValidateExtend    every validation extends the session (one extra write)
+//	Invalidate        InvalidateSession of an existing session
+//	FetchForUser10    FetchSessionsForUser of a user with 10 sessions
+//
+// Compare ValidateHit with the cheapest raw read of one value by key on the
+// same client (a driver's BenchmarkBaseline) to see what the core adds.
+func Benchmark(b *testing.B, newStore func(b *testing.B) narvik.SessionStore) {
+	store := &countingStore{SessionStore: newStore(b)}
+	ctx := context.Background()
+	n, err := narvik.New[BenchData](store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mustCreate := func(b *testing.B, n *narvik.Narvik[BenchData], userID string) string {
+		res, err := n.CreateSession(ctx, userID, benchData)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return res.Token
+	}
+	hit := mustCreate(b, n, "bench-hit")
+	forUser := "bench-user10"
+	for range 10 {
+		mustCreate(b, n, forUser)
+	}
+	const miss = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+	bench := func(name string, op func(b *testing.B, n *narvik.Narvik[BenchData], i int)) {
+		b.Run(name+"/serial", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				op(b, n, i)
+			}
+		})
+		b.Run(name+"/parallel", func(b *testing.B) {
+			b.ReportAllocs()
+			var next atomic.Int64
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					op(b, n, int(next.Add(1)-1))
+				}
+			})
+		})
+	}
+
+	bench("ValidateHit", func(b *testing.B, n *narvik.Narvik[BenchData], _ int) {
+		if s, err := n.ValidateSession(ctx, hit); s == nil || err != nil || s.Extended {
+			b.Fatalf("ValidateSession(hit) = %v, %v", s, err)
+		}
+	})
+	bench("ValidateMiss", func(b *testing.B, n *narvik.Narvik[BenchData], _ int) {
+		if s, err := n.ValidateSession(ctx, miss); s != nil || err != nil {
+			b.Fatalf("ValidateSession(miss) = %v, %v", s, err)
+		}
+	})
+	b.Run("ValidateMalformed/serial", func(b *testing.B) {
+		b.ReportAllocs()
+		before := store.calls.Load()
+		for b.Loop() {
+			if s, err := n.ValidateSession(ctx, "not-a-token"); s != nil || err != nil {
+				b.Fatalf("ValidateSession(malformed) = %v, %v", s, err)
+			}
+		}
+		b.ReportMetric(float64(store.calls.Load()-before)/float64(b.N), "storecalls/op")
+	})
+	bench("Create", func(b *testing.B, n *narvik.Narvik[BenchData], _ int) {
+		mustCreate(b, n, "bench-create")
+	})
+	bench("FetchForUser10", func(b *testing.B, n *narvik.Narvik[BenchData], _ int) {
+		if list, err := n.FetchSessionsForUser(ctx, forUser); len(list) != 10 || err != nil {
+			b.Fatalf("FetchSessionsForUser = %d sessions, %v; want 10", len(list), err)
+		}
+	})
+
+	// Extension: a two-hour session and a clock that moves an hour and a
+	// millisecond per call, so every validation lands in the window. Each
+	// goroutine has its own session and clock: a clock shared across
+	// goroutines would let a stale read see a session as expired.
+	extender := func(b *testing.B) func() {
+		var clock atomic.Int64
+		clock.Store(time.Now().UnixNano())
+		en, err := narvik.New[BenchData](store, narvik.WithSessionExpiresIn(2*time.Hour), narvik.WithClock(func() time.Time {
+			return time.Unix(0, clock.Add(int64(time.Hour+time.Millisecond)))
+		}))
+		if err != nil {
+			b.Fatal(err)
+		}
+		tok := mustCreate(b, en, "bench-extend")
+		return func() {
+			if s, err := en.ValidateSession(ctx, tok); s == nil || err != nil || !s.Extended {
+				b.Fatalf("ValidateSession(extend) = %+v, %v; want an extended session", s, err)
+			}
+		}
+	}
+	b.Run("ValidateExtend/serial", func(b *testing.B) {
+		op := extender(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			op()
+		}
+	})
+	b.Run("ValidateExtend/parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			op := extender(b)
+			for pb.Next() {
+				op()
+			}
+		})
+	})
+
+	// The core's own share: no session data, so no codec work (a zero-size
+	// D skips the codec), only hashing, the store call and the Session.
+	b.Run("ValidateHitNoData/serial", func(b *testing.B) {
+		nd, err := narvik.New[struct{}](store)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := nd.CreateSession(ctx, "bench-nodata", struct{}{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if s, err := nd.ValidateSession(ctx, res.Token); s == nil || err != nil {
+				b.Fatalf("ValidateSession = %v, %v", s, err)
+			}
+		}
+	})
+
+	for _, mode := range []string{"serial", "parallel"} {
+		b.Run("Invalidate/"+mode, func(b *testing.B) {
+			ids := make([]string, b.N)
+			for i := range ids {
+				res, err := n.CreateSession(ctx, "bench-invalidate", benchData)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ids[i] = res.Session.ID
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			if mode == "serial" {
+				for i := range b.N {
+					if err := n.InvalidateSession(ctx, ids[i]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				return
+			}
+			var next atomic.Int64
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := n.InvalidateSession(ctx, ids[next.Add(1)-1]); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// countingStore counts store calls, to show that malformed tokens make none.
+type countingStore struct {
+	narvik.SessionStore
+	calls atomic.Int64
+}
+
+func (s *countingStore) FetchSession(ctx context.Context, id string) (narvik.Record, error) {
+	s.calls.Add(1)
+	return s.SessionStore.FetchSession(ctx, id)
+}
+
+// ExpiresNatively passes the wrapped store's declaration through.
+func (s *countingStore) ExpiresNatively() bool { return nativeExpiry(s.SessionStore) }
