@@ -37,7 +37,7 @@ func openStore(ctx context.Context, spec string) (store narvik.SessionStore, des
 		}
 		return s, "bbolt file " + path, s.Close, nil
 	}
-	return nil, "", nil, fmt.Errorf("unknown -store %q; want %s", spec, storeHelp)
+	return nil, "", nil, fmt.Errorf("unknown -store %q: use bolt, bolt:PATH or memory", spec)
 }
 
 // defaultBoltPath is <user cache dir>/narvik/webapp.db, so a run from a
