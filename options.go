@@ -2,7 +2,6 @@ package narvik
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -128,7 +127,7 @@ func (c *config) validate() error {
 	case !validDomain(c.attrs.Domain):
 		return bad("cookie domain %q: want a host name of letters, digits, '-' and '.'", c.attrs.Domain)
 	case !validPath(c.attrs.Path):
-		return bad("cookie path %q: want '/' followed by no ';', space or control character", c.attrs.Path)
+		return bad("cookie path %q: want '/' then printable ASCII without space, ';', '\"', '\\\\' or ','", c.attrs.Path)
 	}
 	switch c.attrs.SameSite {
 	case "", SameSiteLax, SameSiteStrict:
@@ -168,11 +167,21 @@ func validDomain(d string) bool {
 	return true
 }
 
-// validPath accepts "" (no attribute) or an absolute path with nothing that
-// would end the attribute or the header, or be trimmed by a parser.
+// validPath accepts "" (no attribute) or an absolute path of printable
+// ASCII without ';', '"', '\\' or ',': what every cookie parser keeps as it
+// is. Percent-encode anything else.
 func validPath(p string) bool {
 	if p == "" {
 		return true
 	}
-	return p[0] == '/' && !strings.ContainsFunc(p, func(r rune) bool { return r == ';' || r <= ' ' || r == 0x7f })
+	if p[0] != '/' {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c <= ' ' || c >= 0x7f, c == ';', c == '"', c == '\\', c == ',':
+			return false
+		}
+	}
+	return true
 }
