@@ -71,24 +71,12 @@ func (s *Store) sweepSegment(ctx context.Context, seg, segments int, now int64) 
 	if s.opts.pageSize > 0 {
 		in.Limit = aws.Int32(s.opts.pageSize)
 	}
-	deleted := 0
-	for {
+	return s.deletePages(ctx, func(ctx context.Context, start map[string]types.AttributeValue) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
+		in.ExclusiveStartKey = start
 		out, err := s.db.Scan(ctx, in)
 		if err != nil {
-			return deleted, wrap(ctx, "delete expired sessions: Scan", err)
+			return nil, nil, wrap(ctx, "delete expired sessions: Scan", err)
 		}
-		ids, err := itemIDs(out.Items)
-		if err != nil {
-			return deleted, err
-		}
-		n, err := s.deleteIDs(ctx, ids)
-		deleted += n
-		if err != nil {
-			return deleted, err
-		}
-		if len(out.LastEvaluatedKey) == 0 {
-			return deleted, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
+		return out.Items, out.LastEvaluatedKey, nil
+	})
 }

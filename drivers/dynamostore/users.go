@@ -114,13 +114,28 @@ func (s *Store) deleteUserPass(ctx context.Context, userID string) (int, error) 
 	if s.opts.pageSize > 0 {
 		in.Limit = aws.Int32(s.opts.pageSize)
 	}
-	deleted := 0
-	for {
+	return s.deletePages(ctx, func(ctx context.Context, start map[string]types.AttributeValue) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
+		in.ExclusiveStartKey = start
 		out, err := s.db.Query(ctx, in)
 		if err != nil {
-			return deleted, wrap(ctx, "delete sessions for user: Query", err)
+			return nil, nil, wrap(ctx, "delete sessions for user: Query", err)
 		}
-		ids, err := itemIDs(out.Items)
+		return out.Items, out.LastEvaluatedKey, nil
+	})
+}
+
+// deletePages reads pages of items with page (each read from the previous
+// page's last key), deletes each page's items, and returns how many it
+// deleted. Deleting page by page keeps memory flat whatever the count.
+func (s *Store) deletePages(ctx context.Context, page func(context.Context, map[string]types.AttributeValue) (items []map[string]types.AttributeValue, last map[string]types.AttributeValue, err error)) (int, error) {
+	deleted := 0
+	var start map[string]types.AttributeValue
+	for {
+		items, last, err := page(ctx, start)
+		if err != nil {
+			return deleted, err
+		}
+		ids, err := itemIDs(items)
 		if err != nil {
 			return deleted, err
 		}
@@ -129,10 +144,10 @@ func (s *Store) deleteUserPass(ctx context.Context, userID string) (int, error) 
 		if err != nil {
 			return deleted, err
 		}
-		if len(out.LastEvaluatedKey) == 0 {
+		if len(last) == 0 {
 			return deleted, nil
 		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+		start = last
 	}
 }
 
