@@ -201,3 +201,23 @@ func (s *countingStore) FetchSession(ctx context.Context, id string) (narvik.Rec
 
 // ExpiresNatively passes the wrapped store's declaration through.
 func (s *countingStore) ExpiresNatively() bool { return nativeExpiry(s.SessionStore) }
+
+// RunBaseline runs op, a driver's cheapest raw read of one value by key, as
+// the sub-benchmarks "serial" and "parallel" that make bench's table divides
+// ValidateHit by. op must be safe for concurrent use.
+func RunBaseline(b *testing.B, op func(b *testing.B)) {
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			op(b)
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				op(b)
+			}
+		})
+	})
+}

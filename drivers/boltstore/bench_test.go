@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/conformance"
 	"github.com/narvik-go/narvik/drivers/boltstore"
 	bolt "go.etcd.io/bbolt"
 )
@@ -245,20 +246,7 @@ func BenchmarkBaseline(b *testing.B) {
 			b.Fatalf("Get = %x, %v", out, err)
 		}
 	}
-	b.Run("serial", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			get(b)
-		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				get(b)
-			}
-		})
-	})
+	conformance.RunBaseline(b, get)
 }
 
 // BenchmarkFetchSession is FetchSession on the same store shape as
@@ -273,18 +261,5 @@ func BenchmarkFetchSession(b *testing.B) {
 			b.Fatalf("FetchSession = %v", err)
 		}
 	}
-	b.Run("serial", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			fetch(b)
-		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				fetch(b)
-			}
-		})
-	})
+	conformance.RunBaseline(b, fetch)
 }

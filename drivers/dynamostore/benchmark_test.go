@@ -59,18 +59,5 @@ func BenchmarkBaseline(b *testing.B) {
 			b.Fatalf("GetItem = %v, %v", out, err)
 		}
 	}
-	b.Run("serial", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			get(b)
-		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				get(b)
-			}
-		})
-	})
+	conformance.RunBaseline(b, get)
 }

@@ -61,18 +61,5 @@ func BenchmarkBaseline(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.Run("serial", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			find(b)
-		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				find(b)
-			}
-		})
-	})
+	conformance.RunBaseline(b, find)
 }

@@ -34,22 +34,9 @@ func BenchmarkBaseline(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { client.Del(context.Background(), key) })
-	b.Run("serial", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := client.Get(ctx, key).Bytes(); err != nil {
-				b.Fatal(err)
-			}
+	conformance.RunBaseline(b, func(b *testing.B) {
+		if _, err := client.Get(ctx, key).Bytes(); err != nil {
+			b.Fatal(err)
 		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, err := client.Get(ctx, key).Bytes(); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
 	})
 }
