@@ -42,7 +42,7 @@ build() {
 		echo "ferretdb: building ${bin#"$root"/} (FerretDB v1.24.2; 1-3 minutes from scratch, seconds with a warm Go cache)"
 		mkdir -p "$(dirname "$bin")"
 		local t0=$SECONDS
-		(cd tools/ferretdb && GOFLAGS=-mod=readonly go build -o "$bin" .)
+		(cd tools/ferretdb && GOWORK=off GOFLAGS=-mod=readonly go build -o "$bin" .)
 		echo "ferretdb: built in $((SECONDS - t0))s"
 	fi
 }

@@ -13,7 +13,7 @@ trap 'rm -f "$log"' EXIT
 fuzz() {
 	go test -run '^$' -fuzz "^$2\$" -fuzztime "$time" "$1" >"$log" 2>&1
 }
-for pkg in $(go list ./...); do
+for pkg in $(go list github.com/narvik-go/narvik/...); do
 	dir=$(go list -f '{{.Dir}}' "$pkg")
 	for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //'); do
 		echo "== fuzz $pkg $target ($time)"

@@ -6,11 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 exec scripts/with-services.sh bash -c '
 set -euo pipefail
-echo "== go test -race ./..."
-go test -race -count=1 ./...
+# One go test over every module of the workspace (go.work): the pattern
+# github.com/narvik-go/narvik/... spans them all, where ./... would stop at
+# the first nested go.mod.
+echo "== go test -race github.com/narvik-go/narvik/... (modules: $(go list -m | tr '\n' ' '))"
+go test -race -count=1 github.com/narvik-go/narvik/...
 if [ -f tests/browser/go.mod ]; then
 	echo "== headless browser test (tests/browser)"
-	(cd tests/browser && go test -count=1 ./...)
+	(cd tests/browser && GOWORK=off go test -count=1 ./...)
 fi
 echo "== short fuzz runs"
 scripts/fuzz.sh 5s

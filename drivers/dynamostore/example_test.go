@@ -6,8 +6,6 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/narvik-go/narvik"
@@ -26,23 +24,21 @@ type Profile struct {
 func Example() {
 	ctx := context.Background()
 
-	var loadOpts []func(*config.LoadOptions) error
+	// In production, build the client from your AWS configuration:
+	//
+	//	cfg, err := config.LoadDefaultConfig(ctx) // github.com/aws/aws-sdk-go-v2/config
+	//	client := dynamodb.NewFromConfig(cfg)
+	//
+	// Here it talks to DynamoDB Local (scripts/dynamodb.sh up), which
+	// accepts any region and credentials.
 	endpoint := os.Getenv("NARVIK_DYNAMODB_ENDPOINT") // e.g. http://127.0.0.1:8010
-	if endpoint != "" {
-		// DynamoDB Local accepts any credentials.
-		loadOpts = append(loadOpts, config.WithRegion("us-east-1"),
-			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
-	if err != nil {
-		fmt.Println("load AWS config:", err)
-		return
-	}
-	client := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-			o.DisableValidateResponseChecksum = true
-		}
+	client := dynamodb.New(dynamodb.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(endpoint),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
+		}),
+		DisableValidateResponseChecksum: true, // DynamoDB Local's error replies carry none
 	})
 
 	store, err := dynamostore.New(client, "narvik-example-sessions")

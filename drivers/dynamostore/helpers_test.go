@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go/middleware"
 
@@ -32,20 +30,21 @@ func endpoint(t testing.TB) string {
 // applied last.
 func newClient(t testing.TB, url string, extra ...func(*dynamodb.Options)) *dynamodb.Client {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cfg, err := config.LoadDefaultConfig(ctx,
-		config.WithRegion("us-east-1"),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")),
-	)
-	if err != nil {
-		t.Fatalf("LoadDefaultConfig: %v", err)
+	return dynamodb.New(localOptions(url), extra...)
+}
+
+// localOptions configures a client for a DynamoDB Local at url without the
+// AWS configuration chain (which this module does not require): any region
+// and any static credentials do.
+func localOptions(url string) dynamodb.Options {
+	return dynamodb.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(url),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test", Source: "narvik tests"}, nil
+		}),
+		DisableValidateResponseChecksum: true, // DynamoDB Local's error replies carry none
 	}
-	opts := append([]func(*dynamodb.Options){func(o *dynamodb.Options) {
-		o.BaseEndpoint = aws.String(url)
-		o.DisableValidateResponseChecksum = true // DynamoDB Local's error replies carry none
-	}}, extra...)
-	return dynamodb.NewFromConfig(cfg, opts...)
 }
 
 // uniqueTable returns a fresh table name for one test.
