@@ -3,7 +3,9 @@ package narvik
 import "encoding/json"
 
 // Codec turns session data into the bytes a store keeps, and back.
-// Implementations must be safe for concurrent use.
+// Implementations must be safe for concurrent use. Unmarshal must neither
+// modify data nor keep it (or any part of it) after returning: stores may
+// hand the same bytes to every caller (see SessionStore).
 type Codec interface {
 	Marshal(v any) ([]byte, error)
 	Unmarshal(data []byte, v any) error

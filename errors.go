@@ -17,7 +17,8 @@ var (
 	// be encoded; nothing is saved.
 	ErrEncodeData = errors.New("narvik: cannot encode session data")
 	// ErrBadRecord is returned when a store hands back a record the core
-	// cannot trust: data that does not decode, or a record for another ID.
-	// No session is returned with it.
+	// cannot trust: data that does not decode, a record for another ID or
+	// user, a record without a user. Drivers wrap it too, for a stored value
+	// they cannot decode. No session is returned with it.
 	ErrBadRecord = errors.New("narvik: unusable session record")
 )

@@ -17,6 +17,7 @@ type Narvik[D any] struct {
 	codec     Codec
 	noData    bool   // D has size zero: nothing to encode or decode
 	cookie    Cookie // template for CreateCookie: name and attributes
+	observer  Observer
 }
 
 // New returns a Narvik over store. It fails with ErrNilStore for a nil store
@@ -50,6 +51,7 @@ func New[D any](store SessionStore, opts ...Option) (*Narvik[D], error) {
 		codec:     c.codec,
 		noData:    reflect.TypeFor[D]().Size() == 0,
 		cookie:    Cookie{Name: c.cookieName, Attributes: attrs},
+		observer:  c.observer,
 	}, nil
 }
 
@@ -57,9 +59,29 @@ func New[D any](store SessionStore, opts ...Option) (*Narvik[D], error) {
 // so that what CreateSession returns equals what any store gives back.
 func ms(t time.Time) time.Time { return t.Truncate(time.Millisecond) }
 
+// isRefusal reports whether err is the caller's own mistake rather than a
+// failure of the store.
+func isRefusal(err error) bool {
+	return errors.Is(err, ErrEmptyUserID) || errors.Is(err, ErrEncodeData) || errors.Is(err, ErrInvalidUserID)
+}
+
 // CreateSession creates a session for userID with data and saves it. The
 // returned token goes to the client; the store sees only its hash.
+//
+// Data is encoded with the codec (JSON by default, see WithCodec): with
+// JSON, only exported fields are kept, so a struct with unexported fields
+// comes back from ValidateSession without them, and no error says so.
 func (n *Narvik[D]) CreateSession(ctx context.Context, userID string, data D) (*CreateSessionResult[D], error) {
+	if n.observer == nil {
+		return n.create(ctx, userID, data)
+	}
+	start := time.Now()
+	res, err := n.create(ctx, userID, data)
+	n.observer.Observe(ctx, Event{Op: OpCreate, Outcome: outcome(err), Err: err, Duration: time.Since(start)})
+	return res, err
+}
+
+func (n *Narvik[D]) create(ctx context.Context, userID string, data D) (*CreateSessionResult[D], error) {
 	if userID == "" {
 		return nil, ErrEmptyUserID
 	}
@@ -81,6 +103,9 @@ func (n *Narvik[D]) CreateSession(ctx context.Context, userID string, data D) (*
 		ExpiresAt: ms(now.Add(n.expiresIn)),
 		CreatedAt: now,
 		Data:      encoded,
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	if err := n.store.SaveSession(ctx, r); err != nil {
 		return nil, fmt.Errorf("narvik: save session: %w", err)
@@ -107,44 +132,68 @@ func (n *Narvik[D]) CreateSession(ctx context.Context, userID string, data D) (*
 // the cookie then. A token that is not 32 characters of [a-z2-7] is answered
 // without a store call.
 func (n *Narvik[D]) ValidateSession(ctx context.Context, token string) (*Session[D], error) {
+	if n.observer == nil {
+		s, _, err := n.validate(ctx, token)
+		return s, err
+	}
+	start := time.Now()
+	s, out, err := n.validate(ctx, token)
+	n.observer.Observe(ctx, Event{Op: OpValidate, Outcome: out, Err: err, Duration: time.Since(start)})
+	return s, err
+}
+
+func (n *Narvik[D]) validate(ctx context.Context, token string) (*Session[D], Outcome, error) {
 	if !wellFormedToken(token) {
-		return nil, nil
+		return nil, OutcomeMalformed, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, OutcomeError, err
 	}
 	id := SessionIDFromToken(token)
 	r, err := n.store.FetchSession(ctx, id)
 	if errors.Is(err, ErrSessionNotFound) {
-		return nil, nil
+		return nil, OutcomeNotFound, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("narvik: fetch session: %w", err)
+		return nil, OutcomeError, fmt.Errorf("narvik: fetch session: %w", err)
 	}
 	if r.ID != id {
-		return nil, fmt.Errorf("%w: asked the store for session %s, got %s", ErrBadRecord, id, r.ID)
+		return nil, OutcomeError, fmt.Errorf("%w: asked the store for session %s, got %s", ErrBadRecord, id, r.ID)
+	}
+	if r.UserID == "" {
+		return nil, OutcomeError, fmt.Errorf("%w: session %s has no user ID", ErrBadRecord, id)
 	}
 	now := n.now()
 	if !now.Before(r.ExpiresAt) {
-		if err := n.store.DeleteSession(ctx, id); err != nil {
-			return nil, fmt.Errorf("narvik: delete expired session: %w", err)
+		if err := ctx.Err(); err != nil {
+			return nil, OutcomeError, err
 		}
-		return nil, nil
+		if err := n.store.DeleteSession(ctx, id); err != nil {
+			return nil, OutcomeError, fmt.Errorf("narvik: delete expired session: %w", err)
+		}
+		return nil, OutcomeNotFound, nil
 	}
 	s, err := n.session(r)
 	if err != nil {
-		return nil, err
+		return nil, OutcomeError, err
 	}
-	if !now.Before(r.ExpiresAt.Add(-n.expiresIn / 2)) {
-		expiresAt := ms(now.Add(n.expiresIn))
-		err := n.store.UpdateSessionExpiry(ctx, id, expiresAt)
-		if errors.Is(err, ErrSessionNotFound) {
-			return nil, nil // deleted or expired meanwhile
-		}
-		if err != nil {
-			return nil, fmt.Errorf("narvik: extend session: %w", err)
-		}
-		s.ExpiresAt = expiresAt
-		s.Extended = true
+	if now.Before(r.ExpiresAt.Add(-n.expiresIn / 2)) {
+		return s, OutcomeValid, nil
 	}
-	return s, nil
+	expiresAt := ms(now.Add(n.expiresIn))
+	if err := ctx.Err(); err != nil {
+		return nil, OutcomeError, err
+	}
+	err = n.store.UpdateSessionExpiry(ctx, id, expiresAt)
+	if errors.Is(err, ErrSessionNotFound) {
+		return nil, OutcomeNotFound, nil // deleted or expired meanwhile
+	}
+	if err != nil {
+		return nil, OutcomeError, fmt.Errorf("narvik: extend session: %w", err)
+	}
+	s.ExpiresAt = expiresAt
+	s.Extended = true
+	return s, OutcomeExtended, nil
 }
 
 // session decodes a record into a Session.
@@ -162,6 +211,19 @@ func (n *Narvik[D]) session(r Record) (*Session[D], error) {
 // InvalidateSession deletes the session with this ID (the ID, not the
 // token: see Session.ID). Invalidating a missing session is not an error.
 func (n *Narvik[D]) InvalidateSession(ctx context.Context, sessionID string) error {
+	if n.observer == nil {
+		return n.invalidate(ctx, sessionID)
+	}
+	start := time.Now()
+	err := n.invalidate(ctx, sessionID)
+	n.observer.Observe(ctx, Event{Op: OpInvalidate, Outcome: outcome(err), Err: err, Duration: time.Since(start)})
+	return err
+}
+
+func (n *Narvik[D]) invalidate(ctx context.Context, sessionID string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if err := n.store.DeleteSession(ctx, sessionID); err != nil {
 		return fmt.Errorf("narvik: delete session: %w", err)
 	}
@@ -172,8 +234,21 @@ func (n *Narvik[D]) InvalidateSession(ctx context.Context, sessionID string) err
 // devices" page. Unlike narvik, it never returns an expired session, even
 // by the core's clock.
 func (n *Narvik[D]) FetchSessionsForUser(ctx context.Context, userID string) ([]*Session[D], error) {
+	if n.observer == nil {
+		return n.listUser(ctx, userID)
+	}
+	start := time.Now()
+	list, err := n.listUser(ctx, userID)
+	n.observer.Observe(ctx, Event{Op: OpListUser, Outcome: outcome(err), Count: len(list), Err: err, Duration: time.Since(start)})
+	return list, err
+}
+
+func (n *Narvik[D]) listUser(ctx context.Context, userID string) ([]*Session[D], error) {
 	if userID == "" {
 		return nil, ErrEmptyUserID
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	records, err := n.store.FetchSessionsForUser(ctx, userID)
 	if err != nil {
@@ -200,8 +275,21 @@ func (n *Narvik[D]) FetchSessionsForUser(ctx context.Context, userID string) ([]
 // DeleteSessionsForUser deletes every session of the user: "sign out
 // everywhere", for instance after a password change.
 func (n *Narvik[D]) DeleteSessionsForUser(ctx context.Context, userID string) error {
+	if n.observer == nil {
+		return n.invalidateUser(ctx, userID)
+	}
+	start := time.Now()
+	err := n.invalidateUser(ctx, userID)
+	n.observer.Observe(ctx, Event{Op: OpInvalidateUser, Outcome: outcome(err), Err: err, Duration: time.Since(start)})
+	return err
+}
+
+func (n *Narvik[D]) invalidateUser(ctx context.Context, userID string) error {
 	if userID == "" {
 		return ErrEmptyUserID
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if err := n.store.DeleteSessionsForUser(ctx, userID); err != nil {
 		return fmt.Errorf("narvik: delete sessions for user: %w", err)
@@ -213,6 +301,19 @@ func (n *Narvik[D]) DeleteSessionsForUser(ctx context.Context, userID string) er
 // returns how many it removed. Stores whose server expires records itself
 // (see NativeExpiry) may return 0.
 func (n *Narvik[D]) DeleteAllExpiredSessions(ctx context.Context) (int, error) {
+	if n.observer == nil {
+		return n.deleteExpired(ctx)
+	}
+	start := time.Now()
+	count, err := n.deleteExpired(ctx)
+	n.observer.Observe(ctx, Event{Op: OpDeleteExpired, Outcome: outcome(err), Count: count, Err: err, Duration: time.Since(start)})
+	return count, err
+}
+
+func (n *Narvik[D]) deleteExpired(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	count, err := n.store.DeleteAllExpiredSessions(ctx)
 	if err != nil {
 		return count, fmt.Errorf("narvik: delete expired sessions: %w", err)

@@ -23,6 +23,7 @@ type config struct {
 	cookieExpiresIn time.Duration // 0: follow expiresIn
 	browserSession  bool
 	attrs           CookieAttributes
+	observer        Observer
 }
 
 func defaultConfig() config {

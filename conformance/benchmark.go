@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/internal/testkit"
 )
 
 // BenchData is the session data the benchmarks store: what a web app keeps
@@ -32,8 +33,8 @@ var benchData = BenchData{IP: "203.0.113.42", UserAgent: "Mozilla/5.0 (X11; Linu
 //
 // Compare ValidateHit with the cheapest raw read of one value by key on the
 // same client (a driver's BenchmarkBaseline) to see what the core adds.
-func Benchmark(b *testing.B, newStore func(b *testing.B) narvik.SessionStore) {
-	store := &countingStore{SessionStore: newStore(b)}
+func Benchmark(b *testing.B, newStore NewStore) {
+	store := testkit.Wrap(newStore(b))
 	ctx := context.Background()
 	n, err := narvik.New[BenchData](store)
 	if err != nil {
@@ -83,13 +84,13 @@ func Benchmark(b *testing.B, newStore func(b *testing.B) narvik.SessionStore) {
 	})
 	b.Run("ValidateMalformed/serial", func(b *testing.B) {
 		b.ReportAllocs()
-		before := store.calls.Load()
+		before := store.Total()
 		for b.Loop() {
 			if s, err := n.ValidateSession(ctx, "not-a-token"); s != nil || err != nil {
 				b.Fatalf("ValidateSession(malformed) = %v, %v", s, err)
 			}
 		}
-		b.ReportMetric(float64(store.calls.Load()-before)/float64(b.N), "storecalls/op")
+		b.ReportMetric(float64(store.Total()-before)/float64(b.N), "storecalls/op")
 	})
 	bench("Create", func(b *testing.B, n *narvik.Narvik[BenchData], _ int) {
 		mustCreate(b, n, "bench-create")
@@ -188,24 +189,11 @@ func Benchmark(b *testing.B, newStore func(b *testing.B) narvik.SessionStore) {
 	}
 }
 
-// countingStore counts store calls, to show that malformed tokens make none.
-type countingStore struct {
-	narvik.SessionStore
-	calls atomic.Int64
-}
-
-func (s *countingStore) FetchSession(ctx context.Context, id string) (narvik.Record, error) {
-	s.calls.Add(1)
-	return s.SessionStore.FetchSession(ctx, id)
-}
-
-// ExpiresNatively passes the wrapped store's declaration through.
-func (s *countingStore) ExpiresNatively() bool { return nativeExpiry(s.SessionStore) }
-
-// RunBaseline runs op, a driver's cheapest raw read of one value by key, as
-// the sub-benchmarks "serial" and "parallel" that make bench's table divides
-// ValidateHit by. op must be safe for concurrent use.
-func RunBaseline(b *testing.B, op func(b *testing.B)) {
+// BenchmarkBaseline benchmarks op, a driver's cheapest raw operation on its
+// own client (a read of one value by key, or a write), as the
+// sub-benchmarks "serial" and "parallel" that make bench's table divides
+// the matching narvik benchmark by. op must be safe for concurrent use.
+func BenchmarkBaseline(b *testing.B, op func(b *testing.B)) {
 	b.Run("serial", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/internal/testkit"
 )
 
 // data is the session data the Core checks store through the core.
@@ -17,25 +17,16 @@ type data struct {
 	Tags []string `json:"tags"`
 }
 
-// clock is a settable clock for the core. Stores keep using the real clock,
-// so moving it forward puts a session in its extension window without
-// waiting.
-type clock struct{ t atomic.Int64 }
-
-func newClock() *clock {
-	c := &clock{}
-	c.set(time.Now())
-	return c
-}
-func (c *clock) now() time.Time      { return time.Unix(0, c.t.Load()) }
-func (c *clock) set(t time.Time)     { c.t.Store(t.UnixNano()) }
-func (c *clock) add(d time.Duration) { c.t.Add(int64(d)) }
+// newClock returns a settable clock for the core. Stores keep using the
+// real clock, so moving it forward puts a session in its extension window
+// without waiting.
+func newClock() *testkit.Clock { return testkit.NewClock(time.Now()) }
 
 const length = 30 * 24 * time.Hour
 
-func newCore(t *testing.T, s narvik.SessionStore, c *clock) *narvik.Narvik[data] {
+func newCore(t *testing.T, s narvik.SessionStore, c *testkit.Clock) *narvik.Narvik[data] {
 	t.Helper()
-	n, err := narvik.New[data](s, narvik.WithClock(c.now), narvik.WithSessionExpiresIn(length))
+	n, err := narvik.New[data](s, narvik.WithClock(c.Now), narvik.WithSessionExpiresIn(length))
 	if err != nil {
 		t.Fatalf("narvik.New: %v", err)
 	}
@@ -78,12 +69,12 @@ var coreChecks = []check{
 		c := newClock()
 		n := newCore(t, s, c)
 		res := create(t, n, "user-1")
-		c.add(length/2 + time.Hour) // less than half is left
+		c.Advance(length/2 + time.Hour) // less than half is left
 		got, err := n.ValidateSession(ctx(t), res.Token)
 		if err != nil || got == nil || !got.Extended {
 			t.Fatalf("ValidateSession in the extension window = %+v, %v; want an extended session", got, err)
 		}
-		want := c.now().Add(length).Truncate(time.Millisecond)
+		want := c.Now().Add(length).Truncate(time.Millisecond)
 		if !got.ExpiresAt.Equal(want) {
 			t.Fatalf("extended ExpiresAt = %v, want %v", got.ExpiresAt, want)
 		}
@@ -99,7 +90,7 @@ var coreChecks = []check{
 		c := newClock()
 		n := newCore(t, s, c)
 		res := create(t, n, "user-1")
-		c.add(length)
+		c.Advance(length)
 		if got, err := n.ValidateSession(ctx(t), res.Token); got != nil || err != nil {
 			t.Fatalf("ValidateSession of an expired session = %+v, %v; want nil, nil", got, err)
 		}
@@ -151,8 +142,8 @@ var coreChecks = []check{
 		c := newClock()
 		n := newCore(t, s, c)
 		res := create(t, n, "user-1")
-		c.add(length/2 + time.Hour) // every validation below extends
-		want := c.now().Add(length).Truncate(time.Millisecond)
+		c.Advance(length/2 + time.Hour) // every validation below extends
+		want := c.Now().Add(length).Truncate(time.Millisecond)
 		const callers = 1000
 		var wg sync.WaitGroup
 		errs := make(chan error, callers)
@@ -185,9 +176,9 @@ var coreChecks = []check{
 		n := newCore(t, s, c)
 		const rounds, validators = 20, 16
 		for round := range rounds {
-			c.set(time.Now())
+			c.Set(time.Now())
 			res := create(t, n, "user-1")
-			c.add(length/2 + time.Hour)
+			c.Advance(length/2 + time.Hour)
 			var wg sync.WaitGroup
 			errs := make(chan error, validators+1)
 			for i := range validators + 1 {

@@ -17,7 +17,7 @@ import (
 // time for every total; one that scans shows it growing with N.
 //
 // newStore is called once per total and must return an empty store.
-func BenchmarkScale(b *testing.B, newStore func(b *testing.B) narvik.SessionStore, totals ...int) {
+func BenchmarkScale(b *testing.B, newStore NewStore, totals ...int) {
 	ctx := context.Background()
 	for _, total := range totals {
 		s := newStore(b)

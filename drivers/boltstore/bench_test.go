@@ -246,7 +246,7 @@ func BenchmarkBaseline(b *testing.B) {
 			b.Fatalf("Get = %x, %v", out, err)
 		}
 	}
-	conformance.RunBaseline(b, get)
+	conformance.BenchmarkBaseline(b, get)
 }
 
 // BenchmarkFetchSession is FetchSession on the same store shape as
@@ -261,5 +261,5 @@ func BenchmarkFetchSession(b *testing.B) {
 			b.Fatalf("FetchSession = %v", err)
 		}
 	}
-	conformance.RunBaseline(b, fetch)
+	conformance.BenchmarkBaseline(b, fetch)
 }

@@ -30,7 +30,7 @@ func openTemp(t testing.TB, opts ...boltstore.Option) (*boltstore.Store, string)
 
 // TestConformance runs the shared store suite, each subtest on its own file.
 func TestConformance(t *testing.T) {
-	conformance.Run(t, func(t *testing.T) narvik.SessionStore {
+	conformance.Run(t, func(t testing.TB) narvik.SessionStore {
 		s, _ := openTemp(t)
 		return s
 	})
@@ -39,7 +39,7 @@ func TestConformance(t *testing.T) {
 // BenchmarkConformance runs the shared benchmarks through narvik.New.
 // Compare ValidateHit with BenchmarkBaseline.
 func BenchmarkConformance(b *testing.B) {
-	conformance.Benchmark(b, func(b *testing.B) narvik.SessionStore {
+	conformance.Benchmark(b, func(b testing.TB) narvik.SessionStore {
 		s, _ := openTemp(b)
 		return s
 	})
@@ -52,7 +52,7 @@ func BenchmarkConformance(b *testing.B) {
 // the fsync of DeleteSessionsForUser's commit. BenchmarkUserScale measures
 // the same operations on a durable database.
 func BenchmarkScale(b *testing.B) {
-	conformance.BenchmarkScale(b, func(b *testing.B) narvik.SessionStore {
+	conformance.BenchmarkScale(b, func(b testing.TB) narvik.SessionStore {
 		db, err := bolt.Open(filepath.Join(b.TempDir(), "scale.db"), 0o600, &bolt.Options{Timeout: time.Second, NoSync: true})
 		if err != nil {
 			b.Fatal(err)

@@ -17,7 +17,7 @@ import (
 // fresh table with the default options.
 func BenchmarkConformance(b *testing.B) {
 	client := newClient(b, endpoint(b))
-	conformance.Benchmark(b, func(b *testing.B) narvik.SessionStore {
+	conformance.Benchmark(b, func(b testing.TB) narvik.SessionStore {
 		s, _ := newTableStore(b, client)
 		return s
 	})
@@ -27,7 +27,7 @@ func BenchmarkConformance(b *testing.B) {
 // GSI query reads only the user's items.
 func BenchmarkScale(b *testing.B) {
 	client := newClient(b, endpoint(b))
-	conformance.BenchmarkScale(b, func(b *testing.B) narvik.SessionStore {
+	conformance.BenchmarkScale(b, func(b testing.TB) narvik.SessionStore {
 		s, _ := newTableStore(b, client)
 		return s
 	}, 1_000, 20_000)
@@ -59,5 +59,5 @@ func BenchmarkBaseline(b *testing.B) {
 			b.Fatalf("GetItem = %v, %v", out, err)
 		}
 	}
-	conformance.RunBaseline(b, get)
+	conformance.BenchmarkBaseline(b, get)
 }

@@ -14,7 +14,7 @@ import (
 // BenchmarkConformance runs the shared benchmarks over a fresh collection.
 func BenchmarkConformance(b *testing.B) {
 	client := connect(b)
-	conformance.Benchmark(b, func(b *testing.B) narvik.SessionStore {
+	conformance.Benchmark(b, func(b testing.TB) narvik.SessionStore {
 		s, _ := newStore(b, client)
 		return s
 	})
@@ -30,7 +30,7 @@ func BenchmarkScale(b *testing.B) {
 	if askServer(b, client).FerretDB {
 		totals = []int{1_000, 10_000}
 	}
-	conformance.BenchmarkScale(b, func(b *testing.B) narvik.SessionStore {
+	conformance.BenchmarkScale(b, func(b testing.TB) narvik.SessionStore {
 		s, _ := newStore(b, client)
 		return s
 	}, totals...)
@@ -61,5 +61,5 @@ func BenchmarkBaseline(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	conformance.RunBaseline(b, find)
+	conformance.BenchmarkBaseline(b, find)
 }

@@ -14,13 +14,13 @@ import (
 // ratio is what the core and the driver add to one raw GET.
 func BenchmarkConformance(b *testing.B) {
 	client := standaloneClient(b)
-	conformance.Benchmark(b, func(b *testing.B) narvik.SessionStore { return newTestStore(b, client) })
+	conformance.Benchmark(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, client) })
 }
 
 // BenchmarkConformanceCluster runs the same benchmarks on the cluster.
 func BenchmarkConformanceCluster(b *testing.B) {
 	client := clusterClient(b)
-	conformance.Benchmark(b, func(b *testing.B) narvik.SessionStore { return newTestStore(b, client) })
+	conformance.Benchmark(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, client) })
 }
 
 // BenchmarkBaseline is the cheapest raw read of one session-sized value by
@@ -34,7 +34,7 @@ func BenchmarkBaseline(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { client.Del(context.Background(), key) })
-	conformance.RunBaseline(b, func(b *testing.B) {
+	conformance.BenchmarkBaseline(b, func(b *testing.B) {
 		if _, err := client.Get(ctx, key).Bytes(); err != nil {
 			b.Fatal(err)
 		}

@@ -1,0 +1,116 @@
+package testkit_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/drivers/memstore"
+	"github.com/narvik-go/narvik/internal/testkit"
+)
+
+// TestMain doubles as the child server: with TESTKIT_LISTEN set, the test
+// binary listens on that port and accepts connections until killed.
+func TestMain(m *testing.M) {
+	if port := os.Getenv("TESTKIT_LISTEN"); port != "" {
+		l, err := net.Listen("tcp", "127.0.0.1:"+port)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				os.Exit(4)
+			}
+			c.Close()
+		}
+	}
+	os.Exit(m.Run())
+}
+
+func child(port int) *exec.Cmd {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "TESTKIT_LISTEN="+strconv.Itoa(port))
+	return cmd
+}
+
+func TestStartServerRetriesAChildThatExits(t *testing.T) {
+	calls := 0
+	s := testkit.StartServer(t, testkit.ServerSpec{
+		Name: "child",
+		Command: func(port int, dir string) *exec.Cmd {
+			calls++
+			if calls < 3 { // as if another process had taken the port
+				return exec.Command("sh", "-c", "echo 'bind: address already in use' >&2; exit 1")
+			}
+			return child(port)
+		},
+		Ready: testkit.Dial,
+	})
+	if calls != 3 || !testkit.Dial(s.Port) || !s.Running() {
+		t.Fatalf("calls = %d, dial = %v, running = %v; want 3 starts and a live server", calls, testkit.Dial(s.Port), s.Running())
+	}
+	port := s.Port
+	s.Kill()
+	if s.Running() || testkit.Dial(port) {
+		t.Fatal("the server still answers after Kill")
+	}
+	s.Restart()
+	if s.Port != port || !testkit.Dial(port) {
+		t.Fatalf("Restart: port %d (was %d), dial %v", s.Port, port, testkit.Dial(port))
+	}
+}
+
+func TestClock(t *testing.T) {
+	t0 := time.UnixMilli(1_700_000_000_000)
+	c := testkit.NewClock(t0)
+	if got := c.Advance(time.Hour); !got.Equal(t0.Add(time.Hour)) || !c.Now().Equal(got) {
+		t.Fatalf("Advance = %v, Now = %v", got, c.Now())
+	}
+	c.Set(t0)
+	if !c.Now().Equal(t0) {
+		t.Fatalf("Set: Now = %v", c.Now())
+	}
+}
+
+func TestStore(t *testing.T) {
+	ctx := context.Background()
+	s := testkit.Wrap(memstore.New())
+	r := narvik.Record{ID: "a", UserID: "u", ExpiresAt: time.Now().Add(time.Hour)}
+	if err := s.SaveSession(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	s.Fail(true)
+	if _, err := s.FetchSession(ctx, "a"); !errors.Is(err, testkit.ErrDown) {
+		t.Fatalf("FetchSession while failing = %v", err)
+	}
+	s.Fail(false)
+	if _, err := s.FetchSession(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if s.Calls(testkit.Save) != 1 || s.Calls(testkit.Fetch) != 2 || s.Total() != 3 {
+		t.Fatalf("calls: save %d, fetch %d, total %d; want 1, 2, 3", s.Calls(testkit.Save), s.Calls(testkit.Fetch), s.Total())
+	}
+}
+
+func TestRunExample(t *testing.T) {
+	testkit.RunExample(t, func() { fmt.Println("hello") }, "hello\n")
+}
+
+func TestWaitFor(t *testing.T) {
+	n := 0
+	if !testkit.WaitFor(time.Second, func() bool { n++; return n == 3 }) || n != 3 {
+		t.Fatalf("WaitFor: n = %d", n)
+	}
+	if testkit.WaitFor(30*time.Millisecond, func() bool { return false }) {
+		t.Fatal("WaitFor of a condition that never holds = true")
+	}
+}
