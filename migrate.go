@@ -115,9 +115,9 @@ func (s MigrateStats) Rate() float64 {
 // the walk and the writes. Writes run on WithMigrateWorkers goroutines,
 // all finished when Migrate returns.
 //
-// Each write is followed by a read of the session in from: a session that
-// is no longer there was signed out (or expired) while it was being copied,
-// and its copy is deleted again. This is what makes Migrate safe to run
+// Each session is copied by CopySession: the write is followed by a read
+// of the session in from, and a session that is no longer there was signed
+// out (or expired) while it was being copied, so its copy is deleted again. This is what makes Migrate safe to run
 // while the application signs users in and out through a dual store
 // (drivers/dualstore), which deletes from the old store before the new one:
 // whichever of the copy and the sign-out comes last, the session ends up
@@ -266,63 +266,109 @@ func (m *migration) report(cfg migrateConfig) (stop func()) {
 
 // one migrates one record.
 func (m *migration) one(ctx context.Context, r Record) error {
-	if !live(r.ExpiresAt, time.Now()) {
-		m.expired.Add(1)
-		return nil
-	}
 	if m.dryRun {
-		_, err := m.to.FetchSession(ctx, r.ID)
-		switch {
-		case err == nil:
-			m.existing.Add(1)
-		case errors.Is(err, ErrSessionNotFound):
-			m.copied.Add(1)
-		default:
-			return fmt.Errorf("narvik: Migrate: look up session %s in the target: %w", shortID(r.ID), err)
-		}
-		return nil
+		return m.dry(ctx, r)
 	}
-	err := m.to.SaveSession(ctx, r)
-	if errors.Is(err, ErrDuplicateSession) {
-		m.existing.Add(1)
-		return nil
-	}
-	// The write happened, or may have happened even though it failed (a
-	// timeout after the server applied it): check the source either way.
-	gone, cerr := m.undoIfGone(ctx, r.ID)
-	switch {
-	case err != nil:
-		return errors.Join(fmt.Errorf("narvik: Migrate: save session %s: %w", shortID(r.ID), err), cerr)
-	case cerr != nil:
-		return cerr
-	case gone:
-		m.revoked.Add(1)
-	default:
+	res, err := CopySession(ctx, m.from, m.to, r)
+	switch res {
+	case CopyWritten:
 		m.copied.Add(1)
+	case CopyExisting:
+		m.existing.Add(1)
+	case CopyExpired:
+		m.expired.Add(1)
+	case CopyRevoked:
+		m.revoked.Add(1)
+	}
+	if err != nil {
+		return fmt.Errorf("narvik: Migrate: %w", err)
 	}
 	return nil
 }
 
-// undoIfGone deletes the copy of session id from the target when the
-// source no longer holds it, and reports whether it did. When the source
-// cannot be asked, it deletes the copy too, to stay on the safe side (a
-// rerun copies the session again if it is still there), and returns the
-// error. It runs on a context that outlives a cancelled ctx, for a bounded
-// time.
-func (m *migration) undoIfGone(ctx context.Context, id string) (bool, error) {
+// dry counts what one would do with r, writing nothing.
+func (m *migration) dry(ctx context.Context, r Record) error {
+	if !live(r.ExpiresAt, time.Now()) {
+		m.expired.Add(1)
+		return nil
+	}
+	_, err := m.to.FetchSession(ctx, r.ID)
+	switch {
+	case err == nil:
+		m.existing.Add(1)
+	case errors.Is(err, ErrSessionNotFound):
+		m.copied.Add(1)
+	default:
+		return fmt.Errorf("narvik: Migrate: look up session %s in the target: %w", shortID(r.ID), err)
+	}
+	return nil
+}
+
+// CopyResult says what CopySession did with a session.
+type CopyResult uint8
+
+// The results of CopySession. The zero CopyResult means it failed before
+// it could tell.
+const (
+	CopyWritten  CopyResult = iota + 1 // written, and still in the source after the write
+	CopyExisting                       // the target already held the ID: nothing written
+	CopyExpired                        // expired before its turn: nothing written
+	CopyRevoked                        // gone from the source right after the write (signed out or expired meanwhile): the copy was deleted again
+)
+
+// CopySession copies r, a record read from from, into to, as Migrate does
+// for each session and as a dual store does when a read finds a session
+// only in the old store. An expired r is not written. An ID the target
+// already holds is left alone (ErrDuplicateSession is CopyExisting, not an
+// error).
+//
+// After the write it reads the session in from again, and deletes the copy
+// when from no longer holds it: a session signed out between the read of r
+// and the write stays signed out, provided sign-outs delete from the
+// source before the target, as drivers/dualstore does. The check also
+// follows a write that failed (it may have been applied, as after a
+// timeout), and it runs on a context that outlives ctx, for a bounded
+// time, so that a cancelled copy leaves nothing unchecked. When from
+// cannot be asked, the copy is deleted too and the error returned: a
+// session that is still there is copied again by the next attempt.
+func CopySession(ctx context.Context, from, to SessionStore, r Record) (CopyResult, error) {
+	if !live(r.ExpiresAt, time.Now()) {
+		return CopyExpired, nil
+	}
+	err := to.SaveSession(ctx, r)
+	if errors.Is(err, ErrDuplicateSession) {
+		return CopyExisting, nil
+	}
+	gone, cerr := undoIfGone(ctx, from, to, r.ID)
+	switch {
+	case err != nil:
+		return 0, errors.Join(fmt.Errorf("save session %s: %w", shortID(r.ID), err), cerr)
+	case cerr != nil:
+		return 0, cerr
+	case gone:
+		return CopyRevoked, nil
+	}
+	return CopyWritten, nil
+}
+
+// undoIfGone deletes the copy of session id from to when from no longer
+// holds it, and reports whether it did. When from cannot be asked, it
+// deletes the copy too, to stay on the safe side, and returns the error.
+// It runs on a context that outlives a cancelled ctx, for a bounded time.
+func undoIfGone(ctx context.Context, from, to SessionStore, id string) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), checkTimeout)
 	defer cancel()
-	_, err := m.from.FetchSession(ctx, id)
+	_, err := from.FetchSession(ctx, id)
 	if err == nil {
 		return false, nil
 	}
-	if derr := m.to.DeleteSession(ctx, id); derr != nil {
-		return false, fmt.Errorf("narvik: Migrate: delete the copy of session %s, which the source no longer holds or could not confirm (%w): %w", shortID(id), err, derr)
+	if derr := to.DeleteSession(ctx, id); derr != nil {
+		return false, fmt.Errorf("delete the copy of session %s, which the source no longer holds or could not confirm (%w): %w", shortID(id), err, derr)
 	}
 	if errors.Is(err, ErrSessionNotFound) {
 		return true, nil
 	}
-	return false, fmt.Errorf("narvik: Migrate: check session %s in the source after copying it (the copy was deleted again): %w", shortID(id), err)
+	return false, fmt.Errorf("check session %s in the source after copying it (the copy was deleted again): %w", shortID(id), err)
 }
 
 // live is storekit.Live, which the core cannot import: now strictly before
