@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/drivers/boltstore"
+	"github.com/narvik-go/narvik/storeurl"
 )
 
 func TestOpenStore(t *testing.T) {
@@ -38,7 +40,7 @@ func TestOpenStore(t *testing.T) {
 			t.Fatalf("%s: close: %v", spec, err)
 		}
 	}
-	if _, _, _, err := openStore(ctx, "postgres://nope"); err == nil || !strings.Contains(err.Error(), "unknown -store") {
+	if _, _, _, err := openStore(ctx, "nope://x"); !errors.Is(err, storeurl.ErrBadURL) || !strings.Contains(err.Error(), "-store") {
 		t.Fatalf("unknown store: %v", err)
 	}
 }

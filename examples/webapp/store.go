@@ -5,91 +5,43 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/narvik-go/narvik"
-	"github.com/redis/go-redis/v9"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"github.com/narvik-go/narvik/drivers/boltstore"
-	"github.com/narvik-go/narvik/drivers/dynamostore"
-	"github.com/narvik-go/narvik/drivers/memstore"
-	"github.com/narvik-go/narvik/drivers/mongostore"
-	"github.com/narvik-go/narvik/drivers/redisstore"
+	"github.com/narvik-go/narvik/storeurl"
 )
 
 // storeHelp is the -store flag's usage text.
-const storeHelp = `session store: "bolt" (a bbolt file in the user cache directory), "bolt:PATH", "memory", "redis://HOST:PORT/DB", "mongodb://HOST:PORT/" (database narvik, collection sessions), or "dynamodb://HOST:PORT" (an endpoint such as DynamoDB Local; "dynamodb://aws" uses the default AWS configuration; table narvik-sessions); default $NARVIK_STORE, else "bolt"`
+const storeHelp = `session store: "bolt" (a bbolt file in the user cache directory) or a store URL: ` + storeurl.Forms + `; default $NARVIK_STORE, else "bolt"`
 
-// openStore opens the session store that spec names and returns it with a
-// description for the start-up banner and the function that closes it.
-// Add a driver here: one case per URL scheme.
+// openTimeout bounds connecting to the store and ensuring its schema, so
+// that an unreachable server stops the start with an error.
+const openTimeout = 30 * time.Second
+
+// openStore opens the session store that spec names (a store URL, parsed by
+// the storeurl package the narvik CLI shares, or "bolt" for the default
+// file), ensures its schema, and returns it with a description for the
+// start-up banner and the function that closes it.
 func openStore(ctx context.Context, spec string) (store narvik.SessionStore, desc string, closeStore func() error, err error) {
-	noop := func() error { return nil }
-	switch {
-	case spec == "memory":
-		return memstore.New(), "in memory (sessions end with the process)", noop, nil
-	case spec == "bolt" || strings.HasPrefix(spec, "bolt:"):
-		path := strings.TrimPrefix(strings.TrimPrefix(spec, "bolt"), ":")
-		if path == "" {
-			if path, err = defaultBoltPath(); err != nil {
-				return nil, "", nil, err
-			}
-		}
-		s, err := boltstore.Open(path)
+	if spec == "bolt" {
+		path, err := defaultBoltPath()
 		if err != nil {
 			return nil, "", nil, err
 		}
-		return s, "bbolt file " + path, s.Close, nil
-	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
-		opts, err := redis.ParseURL(spec)
-		if err != nil {
-			return nil, "", nil, err
-		}
-		client := redis.NewClient(opts)
-		s, err := redisstore.New(client)
-		if err != nil {
-			client.Close()
-			return nil, "", nil, err
-		}
-		return s, "Redis " + opts.Addr, client.Close, nil
-	case strings.HasPrefix(spec, "mongodb://"), strings.HasPrefix(spec, "mongodb+srv://"):
-		client, err := mongo.Connect(options.Client().ApplyURI(spec))
-		if err != nil {
-			return nil, "", nil, err
-		}
-		disconnect := func() error { return client.Disconnect(context.Background()) }
-		s, err := mongostore.New(ctx, client.Database("narvik").Collection("sessions"))
-		if err != nil {
-			disconnect()
-			return nil, "", nil, err
-		}
-		return s, "MongoDB " + spec + " (narvik.sessions)", disconnect, nil
-	case strings.HasPrefix(spec, "dynamodb://"):
-		cfg, err := config.LoadDefaultConfig(ctx)
-		if err != nil {
-			return nil, "", nil, err
-		}
-		endpoint := "http://" + strings.TrimPrefix(spec, "dynamodb://")
-		client := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-			if endpoint != "http://aws" {
-				o.BaseEndpoint = aws.String(endpoint)
-			}
-		})
-		s, err := dynamostore.New(client, "narvik-sessions")
-		if err != nil {
-			return nil, "", nil, err
-		}
-		if err := s.EnsureTable(ctx); err != nil {
-			return nil, "", nil, err
-		}
-		return s, "DynamoDB " + endpoint + " (table narvik-sessions)", noop, nil
+		spec = "bolt:" + path
 	}
-	return nil, "", nil, fmt.Errorf("unknown -store %q: use bolt, bolt:PATH, memory, redis://, mongodb:// or dynamodb://", spec)
+	ctx, cancel := context.WithTimeout(ctx, openTimeout)
+	defer cancel()
+	o, err := storeurl.Open(ctx, spec, storeurl.Create())
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("-store: %w", err)
+	}
+	// An application ensures its schema at start; it is cheap when in place.
+	if _, err := o.EnsureSchema(ctx); err != nil {
+		o.Close()
+		return nil, "", nil, fmt.Errorf("-store: ensure the schema of %s: %w", o.Description(), err)
+	}
+	return o.Store, o.Description(), o.Close, nil
 }
 
 // defaultBoltPath is <user cache dir>/narvik/webapp.db, so a run from a

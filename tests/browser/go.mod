@@ -18,4 +18,5 @@ replace (
 	github.com/narvik-go/narvik/drivers/mongostore => ../../drivers/mongostore
 	github.com/narvik-go/narvik/drivers/redisstore => ../../drivers/redisstore
 	github.com/narvik-go/narvik/examples/webapp => ../../examples/webapp
+	github.com/narvik-go/narvik/storeurl => ../../storeurl
 )
