@@ -129,7 +129,7 @@ func (s *Spec) refused(err error) error {
 
 func (s *Spec) openBolt(o *Opened, cfg openConfig) error {
 	if _, err := os.Stat(s.path); errors.Is(err, fs.ErrNotExist) && !cfg.create {
-		return s.unreachable(fmt.Errorf("%s does not exist (a command that writes, such as ensure-schema or migrate -to, creates it)", s.path))
+		return s.unreachable(errors.New("no such file (narvik ensure-schema or migrate -to creates one)"))
 	}
 	st, err := boltstore.Open(s.path)
 	if err != nil {
