@@ -40,7 +40,9 @@ type hooked struct {
 	// afterFetch, when set, runs after the n-th FetchSession of an ID (n
 	// counts from 1) and before that call returns.
 	afterFetch func(id string, n int)
-	mu         sync.Mutex
+	// afterDelete, when set, runs after each DeleteSession.
+	afterDelete func(id string)
+	mu          sync.Mutex
 	fetches    map[string]int
 }
 
@@ -79,7 +81,11 @@ func (h *hooked) FetchSession(ctx context.Context, id string) (narvik.Record, er
 
 func (h *hooked) DeleteSession(ctx context.Context, id string) error {
 	h.log.add(h.name + ".DeleteSession")
-	return h.Store.DeleteSession(ctx, id)
+	err := h.Store.DeleteSession(ctx, id)
+	if h.afterDelete != nil {
+		h.afterDelete(id)
+	}
+	return err
 }
 
 func (h *hooked) DeleteSessionsForUser(ctx context.Context, userID string) error {
@@ -476,5 +482,35 @@ func (s *signOutBeforeCopy) AllSessions(ctx context.Context) iter.Seq2[narvik.Re
 				return
 			}
 		}
+	}
+}
+
+func TestSignOutBetweenProcesses(t *testing.T) {
+	// Two processes, each with its own dual store (and locks) over the same
+	// two stores. Process B reads the session while process A's sign-out
+	// is between its two deletions: whatever B does, the session must end
+	// up in neither store.
+	log := &callLog{}
+	old, new := newHooked("old", log), newHooked("new", log)
+	a, b := newDual(t, old, new), newDual(t, old, new)
+	r := record("two-processes", "alice")
+	save(t, old, r)
+	var once sync.Once
+	between := func(id string) {
+		once.Do(func() {
+			if _, err := b.FetchSession(bg, id); err != nil && !errors.Is(err, narvik.ErrSessionNotFound) {
+				t.Error(err)
+			}
+		})
+	}
+	old.afterDelete, new.afterDelete = between, between
+	if err := a.DeleteSession(bg, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if has(t, old, r.ID) || has(t, new, r.ID) {
+		t.Fatal("a session signed out in one process while another read it is back in a store")
+	}
+	if _, err := b.FetchSession(bg, r.ID); !errors.Is(err, narvik.ErrSessionNotFound) {
+		t.Fatalf("the other process reads the signed-out session: %v", err)
 	}
 }

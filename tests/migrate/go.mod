@@ -1,0 +1,54 @@
+module github.com/narvik-go/narvik/tests/migrate
+
+go 1.25.0
+
+require (
+	github.com/narvik-go/narvik v0.0.0-00010101000000-000000000000
+	github.com/narvik-go/narvik/storeurl v0.0.0-00010101000000-000000000000
+	go.uber.org/goleak v1.3.0
+)
+
+require (
+	github.com/aws/aws-sdk-go-v2 v1.48.0 // indirect
+	github.com/aws/aws-sdk-go-v2/config v1.33.18 // indirect
+	github.com/aws/aws-sdk-go-v2/credentials v1.21.0 // indirect
+	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.20.9 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.12 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/v4a v1.5.12 // indirect
+	github.com/aws/aws-sdk-go-v2/service/dynamodb v1.74.0 // indirect
+	github.com/aws/aws-sdk-go-v2/service/internal/accept-encoding v1.13.25 // indirect
+	github.com/aws/aws-sdk-go-v2/service/internal/endpoint-discovery v1.13.12 // indirect
+	github.com/aws/aws-sdk-go-v2/service/internal/presigned-url v1.14.12 // indirect
+	github.com/aws/aws-sdk-go-v2/service/signin v1.13.1 // indirect
+	github.com/aws/aws-sdk-go-v2/service/sso v1.39.5 // indirect
+	github.com/aws/aws-sdk-go-v2/service/ssooidc v1.44.5 // indirect
+	github.com/aws/aws-sdk-go-v2/service/sts v1.52.0 // indirect
+	github.com/aws/smithy-go v1.28.9 // indirect
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/klauspost/compress v1.20.3 // indirect
+	github.com/narvik-go/narvik/drivers/dynamostore v0.0.0-00010101000000-000000000000 // indirect
+	github.com/narvik-go/narvik/drivers/mongostore v0.0.0-00010101000000-000000000000 // indirect
+	github.com/narvik-go/narvik/drivers/redisstore v0.0.0-00010101000000-000000000000 // indirect
+	github.com/redis/go-redis/v9 v9.22.0 // indirect
+	github.com/xdg-go/scram v1.4.0 // indirect
+	github.com/xdg-go/stringprep v1.0.4 // indirect
+	github.com/youmark/pkcs8 v0.0.0-20240726163527-a2c0da244d78 // indirect
+	go.etcd.io/bbolt v1.5.0 // indirect
+	go.mongodb.org/mongo-driver/v2 v2.10.0 // indirect
+	go.uber.org/atomic v1.11.0 // indirect
+	golang.org/x/crypto v0.54.0 // indirect
+	golang.org/x/sync v0.22.0 // indirect
+	golang.org/x/sys v0.47.0 // indirect
+	golang.org/x/text v0.41.0 // indirect
+)
+
+// Development: the library, its drivers and storeurl from this checkout.
+replace github.com/narvik-go/narvik => ../..
+
+replace (
+	github.com/narvik-go/narvik/drivers/dynamostore => ../../drivers/dynamostore
+	github.com/narvik-go/narvik/drivers/mongostore => ../../drivers/mongostore
+	github.com/narvik-go/narvik/drivers/redisstore => ../../drivers/redisstore
+	github.com/narvik-go/narvik/storeurl => ../../storeurl
+)
