@@ -43,7 +43,7 @@ type hooked struct {
 	// afterDelete, when set, runs after each DeleteSession.
 	afterDelete func(id string)
 	mu          sync.Mutex
-	fetches    map[string]int
+	fetches     map[string]int
 }
 
 type callLog struct {
