@@ -23,11 +23,13 @@ type result struct {
 	driver, name string // name without "Benchmark" and the -GOMAXPROCS suffix
 	ns, allocs   float64
 	extra        string
+	rate         float64 // sessions/s, for the migration benchmarks
 }
 
 var line = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op(.*)$`)
 var allocsRe = regexp.MustCompile(`([\d.]+) allocs/op`)
 var storeCalls = regexp.MustCompile(`([\d.]+) storecalls/op`)
+var sessionsPerSec = regexp.MustCompile(`([\d.]+) sessions/s`)
 
 func parse(r io.Reader) []result {
 	var out []result
@@ -50,6 +52,9 @@ func parse(r io.Reader) []result {
 		}
 		if c := storeCalls.FindStringSubmatch(m[3]); c != nil {
 			res.extra = c[1] + " store calls/op"
+		}
+		if r := sessionsPerSec.FindStringSubmatch(m[3]); r != nil {
+			res.rate, _ = strconv.ParseFloat(r[1], 64)
 		}
 		out = append(out, res)
 	}
@@ -134,6 +139,27 @@ func main() {
 		}
 	}
 	fmt.Fprintln(w)
+
+	migrations := false
+	for _, r := range results {
+		if r.rate <= 0 {
+			continue
+		}
+		if !migrations {
+			migrations = true
+			fmt.Fprintln(w, "## Migration")
+			fmt.Fprintln(w)
+			fmt.Fprintln(w, "narvik.Migrate with its default 8 writers, 100,000 sessions unless NARVIK_MIGRATE_BENCH_N")
+			fmt.Fprintln(w, "said otherwise (tests/migrate, BenchmarkMigrate).")
+			fmt.Fprintln(w)
+			fmt.Fprintln(w, "| migration | sessions/s | one run |")
+			fmt.Fprintln(w, "| --- | ---: | ---: |")
+		}
+		fmt.Fprintf(w, "| %s | %.0f | %s |\n", strings.TrimPrefix(r.name, "Migrate/"), r.rate, ns(r.ns))
+	}
+	if migrations {
+		fmt.Fprintln(w)
+	}
 
 	fmt.Fprintln(w, "## All results")
 	fmt.Fprintln(w)
