@@ -63,7 +63,10 @@ func openStore(ctx context.Context, spec string) (store narvik.SessionStore, des
 			return nil, "", nil, err
 		}
 		disconnect := func() error { return client.Disconnect(context.Background()) }
-		s, err := mongostore.New(ctx, client.Database("narvik").Collection("sessions"))
+		s, err := mongostore.New(client.Database("narvik").Collection("sessions"))
+		if err == nil {
+			err = s.EnsureSchema(ctx) // the indexes, once at start-up
+		}
 		if err != nil {
 			disconnect()
 			return nil, "", nil, err
