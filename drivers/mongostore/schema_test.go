@@ -32,17 +32,7 @@ func TestIndexes(t *testing.T) {
 	client := connect(t)
 	info := askServer(t, client)
 	_, coll := newStore(t, client)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-
-	cur, err := coll.Indexes().List(ctx)
-	if err != nil {
-		t.Fatalf("listIndexes: %v", err)
-	}
-	var specs []indexSpec
-	if err := cur.All(ctx, &specs); err != nil {
-		t.Fatalf("decode indexes: %v", err)
-	}
+	specs := listIndexes(t, coll)
 	got := map[string]indexSpec{}
 	for _, s := range specs {
 		got[s.Name] = s
@@ -139,14 +129,14 @@ func TestNewDoesNoIO(t *testing.T) {
 	if sent := cmds.take(); len(sent) != 0 {
 		t.Fatalf("New sent %d kinds of commands (%v); want none: New does no I/O", len(sent), keys(sent))
 	}
-	if got := indexNames(t, coll); len(got) > 1 {
+	if got := names(listIndexes(t, coll)); len(got) > 1 {
 		t.Fatalf("indexes %v exist before EnsureSchema; want at most _id_", got)
 	}
 }
 
-// indexNames lists the collection's indexes; a collection that does not
+// listIndexes lists the collection's indexes; a collection that does not
 // exist yet (real mongod: NamespaceNotFound) has none.
-func indexNames(t *testing.T, coll *mongo.Collection) []string {
+func listIndexes(t *testing.T, coll *mongo.Collection) []indexSpec {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -162,7 +152,7 @@ func indexNames(t *testing.T, coll *mongo.Collection) []string {
 	if err := cur.All(ctx, &specs); err != nil {
 		t.Fatalf("decode indexes: %v", err)
 	}
-	return names(specs)
+	return specs
 }
 
 func keys[V any](m map[string]V) []string {
