@@ -189,12 +189,12 @@ func (s *Spec) openMongo(ctx context.Context, o *Opened) error {
 		disconnect()
 		return s.unreachable(err)
 	}
-	st, err := mongostore.New(ctx, client.Database(s.database).Collection(s.collection), mongostore.WithoutIndexCreation())
+	st, err := mongostore.New(client.Database(s.database).Collection(s.collection))
 	if err != nil {
 		disconnect()
 		return s.refused(err)
 	}
-	o.Store, o.close, o.ensure = st, disconnect, st.EnsureIndexes
+	o.Store, o.close = st, disconnect
 	return nil
 }
 

@@ -263,3 +263,26 @@ func BenchmarkFetchSession(b *testing.B) {
 	}
 	conformance.BenchmarkBaseline(b, fetch)
 }
+
+// BenchmarkAllSessions walks a store of 100,000 records (one read
+// transaction per 1,000), reporting the cost per record yielded: what a
+// migration out of bbolt pays to read.
+func BenchmarkAllSessions(b *testing.B) {
+	s, _ := openTemp(b)
+	fill(b, s, benchTotal, 1000, time.Hour)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		n := 0
+		for _, err := range s.AllSessions(b.Context()) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != benchTotal {
+			b.Fatalf("walk yielded %d records, want %d", n, benchTotal)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchTotal), "ns/record")
+}

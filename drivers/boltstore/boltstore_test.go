@@ -286,8 +286,8 @@ func TestCorruptRecords(t *testing.T) {
 	}
 	for _, v := range bad {
 		rawPut(t, s.DB(), "sessions", []byte(r.ID), v)
-		if got, err := s.FetchSession(bg, r.ID); !errors.Is(err, boltstore.ErrCorrupt) || got.ID != "" {
-			t.Fatalf("FetchSession of value %x = %+v, %v; want no record and ErrCorrupt", v, got, err)
+		if got, err := s.FetchSession(bg, r.ID); !errors.Is(err, boltstore.ErrCorrupt) || !errors.Is(err, narvik.ErrBadRecord) || got.ID != "" {
+			t.Fatalf("FetchSession of value %x = %+v, %v; want no record and ErrCorrupt, which is a narvik.ErrBadRecord", v, got, err)
 		} else if !strings.Contains(err.Error(), r.ID) {
 			t.Fatalf("error %q does not name the session", err)
 		}
@@ -296,6 +296,16 @@ func TestCorruptRecords(t *testing.T) {
 		}
 		if _, err := s.FetchSessionsForUser(bg, "user-1"); !errors.Is(err, boltstore.ErrCorrupt) {
 			t.Fatalf("FetchSessionsForUser with value %x = %v; want ErrCorrupt", v, err)
+		}
+		var walked error
+		for got, err := range s.AllSessions(bg) {
+			if err == nil {
+				t.Fatalf("AllSessions over value %x yielded %+v", v, got)
+			}
+			walked = err
+		}
+		if !errors.Is(walked, narvik.ErrBadRecord) {
+			t.Fatalf("AllSessions over value %x ended with %v; want narvik.ErrBadRecord", v, walked)
 		}
 	}
 	if err := s.DeleteSession(bg, r.ID); err != nil {
@@ -366,29 +376,35 @@ func TestMissingBucketIsCorrupt(t *testing.T) {
 	if err := s.DB().Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("narvik")) }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.FetchSession(bg, newID()); !errors.Is(err, boltstore.ErrCorrupt) {
-		t.Fatalf("FetchSession without the bucket = %v, want ErrCorrupt", err)
+	if _, err := s.FetchSession(bg, newID()); !errors.Is(err, boltstore.ErrCorrupt) || !errors.Is(err, narvik.ErrBadRecord) {
+		t.Fatalf("FetchSession without the bucket = %v, want ErrCorrupt (a narvik.ErrBadRecord)", err)
 	}
 	if err := s.SaveSession(bg, record("u", time.Hour)); !errors.Is(err, boltstore.ErrCorrupt) {
 		t.Fatalf("SaveSession without the bucket = %v, want ErrCorrupt", err)
 	}
 }
 
-// TestLayoutVersion: New refuses a bucket written with another layout.
+// TestLayoutVersion: EnsureSchema refuses a bucket written with another
+// layout, and the store stays unusable.
 func TestLayoutVersion(t *testing.T) {
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "x.db"), 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := boltstore.New(db); err != nil {
-		t.Fatal(err)
-	}
+	newOver(t, db)
 	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("narvik")).Put([]byte("layout"), []byte("2")) }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := boltstore.New(db); err == nil || !strings.Contains(err.Error(), "layout version") {
-		t.Fatalf("New over a version-2 layout = %v, want an error about the layout version", err)
+	s, err := boltstore.New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureSchema(bg); err == nil || !strings.Contains(err.Error(), "layout version") {
+		t.Fatalf("EnsureSchema over a version-2 layout = %v, want an error about the layout version", err)
+	}
+	if _, err := s.FetchSession(bg, newID()); !errors.Is(err, boltstore.ErrNoSchema) {
+		t.Fatalf("FetchSession after a refused EnsureSchema = %v, want ErrNoSchema", err)
 	}
 }
 
@@ -400,14 +416,8 @@ func TestBucketsIsolateStores(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	a, err := boltstore.New(db, boltstore.WithBucket("a"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := boltstore.New(db, boltstore.WithBucket("b"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := newOver(t, db, boltstore.WithBucket("a"))
+	b := newOver(t, db, boltstore.WithBucket("b"))
 	r := record("user-1", time.Hour)
 	mustSave(t, a, r)
 	if _, err := b.FetchSession(bg, r.ID); !errors.Is(err, narvik.ErrSessionNotFound) {
@@ -422,7 +432,8 @@ func TestBucketsIsolateStores(t *testing.T) {
 }
 
 // TestOptionsAreChecked: unusable options are refused with
-// narvik.ErrInvalidOption before any file is touched.
+// narvik.ErrInvalidOption before any file is touched, a nil database with
+// narvik.ErrNilClient.
 func TestOptionsAreChecked(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.db")
 	for name, opt := range map[string]boltstore.Option{
@@ -434,8 +445,16 @@ func TestOptionsAreChecked(t *testing.T) {
 			t.Errorf("Open with %s = %v, %v; want nil, ErrInvalidOption", name, s, err)
 		}
 	}
-	if _, err := boltstore.New(nil); err == nil {
-		t.Error("New(nil) succeeded")
+	if s, err := boltstore.New(nil); !errors.Is(err, narvik.ErrNilClient) || s != nil {
+		t.Errorf("New(nil) = %v, %v; want nil, narvik.ErrNilClient", s, err)
+	}
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if s, err := boltstore.New(db, boltstore.WithBucket("")); !errors.Is(err, narvik.ErrInvalidOption) || s != nil {
+		t.Errorf("New with an empty bucket = %v, %v; want nil, ErrInvalidOption", s, err)
 	}
 }
 
@@ -468,10 +487,7 @@ func TestClose(t *testing.T) {
 		t.Fatalf("file still locked after Close: %v", err)
 	}
 	defer db.Close()
-	s2, err := boltstore.New(db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s2 := newOver(t, db)
 	if _, err := s2.FetchSession(bg, r.ID); err != nil {
 		t.Fatalf("record saved before Close: %v", err)
 	}
@@ -483,18 +499,29 @@ func TestClose(t *testing.T) {
 	}
 }
 
-// TestDeleteAllExpiredCancelled: a cancelled cleanup reports the
-// cancellation and removes nothing more.
+// TestDeleteAllExpiredCancelled: a cleanup whose context ends stops at the
+// next commit, reports the cancellation with the count it removed, and a
+// later cleanup removes the rest. (The core never calls with a done
+// context; this is the cleanup an operator cancels halfway.)
 func TestDeleteAllExpiredCancelled(t *testing.T) {
 	s, _ := openTemp(t)
-	mustSave(t, s, record("u", -time.Minute))
+	var expired []narvik.Record
+	for range 2345 {
+		expired = append(expired, record("u", -time.Minute))
+	}
+	if err := s.SaveMany(expired); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(bg)
 	cancel()
-	if n, err := s.DeleteAllExpiredSessions(ctx); n != 0 || !errors.Is(err, context.Canceled) {
-		t.Fatalf("DeleteAllExpiredSessions(cancelled) = %d, %v; want 0, context.Canceled", n, err)
+	if n, err := s.DeleteAllExpiredSessions(ctx); n != 1000 || !errors.Is(err, context.Canceled) {
+		t.Fatalf("DeleteAllExpiredSessions(cancelled) = %d, %v; want one batch (1000), context.Canceled", n, err)
 	}
-	if n := len(raw(t, s.DB(), "sessions")); n != 1 {
-		t.Fatalf("a cancelled cleanup removed records: %d left, want 1", n)
+	if n := len(raw(t, s.DB(), "sessions")); n != 1345 {
+		t.Fatalf("%d records left after a cancelled cleanup, want 1345", n)
+	}
+	if n, err := s.DeleteAllExpiredSessions(bg); n != 1345 || err != nil {
+		t.Fatalf("DeleteAllExpiredSessions after the cancelled one = %d, %v; want 1345, nil", n, err)
 	}
 }
 
@@ -508,5 +535,43 @@ func TestSecondOpenInProcess(t *testing.T) {
 	}
 	if !errors.Is(err, boltstore.ErrLocked) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("second Open of %s = %v; want ErrLocked naming the file", path, err)
+	}
+}
+
+// TestIDsBboltCannotHold: bbolt keys are at most 32 KiB and never empty. A
+// user ID too long for the users index is refused with
+// narvik.ErrInvalidUserID, a session ID that is empty or too long with
+// narvik.ErrInvalidSessionID; nothing is stored, and reads and deletes of
+// them find nothing. (bbolt's own ErrKeyTooLarge used to come out instead.)
+func TestIDsBboltCannotHold(t *testing.T) {
+	s, _ := openTemp(t)
+	long := strings.Repeat("u", bolt.MaxKeySize)
+	r := record(long, time.Hour)
+	if err := s.SaveSession(bg, r); !errors.Is(err, narvik.ErrInvalidUserID) {
+		t.Fatalf("SaveSession for a %d-byte user ID = %v; want narvik.ErrInvalidUserID", len(long), err)
+	}
+	if got, err := s.FetchSessionsForUser(bg, long); err != nil || len(got) != 0 {
+		t.Fatalf("FetchSessionsForUser(long) = %d, %v", len(got), err)
+	}
+	if err := s.DeleteSessionsForUser(bg, long); err != nil {
+		t.Fatalf("DeleteSessionsForUser(long) = %v", err)
+	}
+	for _, id := range []string{"", strings.Repeat("s", bolt.MaxKeySize)} {
+		w := record("u", time.Hour)
+		w.ID = id
+		if err := s.SaveSession(bg, w); !errors.Is(err, narvik.ErrInvalidSessionID) {
+			t.Fatalf("SaveSession of a %d-byte session ID = %v; want narvik.ErrInvalidSessionID", len(id), err)
+		}
+		if _, err := s.FetchSession(bg, id); !errors.Is(err, narvik.ErrSessionNotFound) {
+			t.Fatalf("FetchSession of a %d-byte session ID = %v; want ErrSessionNotFound", len(id), err)
+		}
+		if err := s.DeleteSession(bg, id); err != nil {
+			t.Fatalf("DeleteSession of a %d-byte session ID = %v", len(id), err)
+		}
+	}
+	for _, b := range []string{"sessions", "users", "expiry"} {
+		if n := len(raw(t, s.DB(), b)); n != 0 {
+			t.Fatalf("the %s bucket holds %d entries after refused saves", b, n)
+		}
 	}
 }

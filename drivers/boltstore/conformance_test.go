@@ -28,6 +28,19 @@ func openTemp(t testing.TB, opts ...boltstore.Option) (*boltstore.Store, string)
 	return s, path
 }
 
+// newOver returns a store from New over db, its schema ensured.
+func newOver(t testing.TB, db *bolt.DB, opts ...boltstore.Option) *boltstore.Store {
+	t.Helper()
+	s, err := boltstore.New(db, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureSchema(bg); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // TestConformance runs the shared store suite, each subtest on its own file.
 func TestConformance(t *testing.T) {
 	conformance.Run(t, func(t testing.TB) narvik.SessionStore {
@@ -58,10 +71,6 @@ func BenchmarkScale(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { _ = db.Close() })
-		s, err := boltstore.New(db)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return s
+		return newOver(b, db)
 	}, 1_000, 100_000)
 }

@@ -13,16 +13,22 @@
 // encoded session data. A copy of the file cannot be turned back into
 // cookies. Open creates the file with mode 0600.
 //
-// # Layout
+// # Layout (the schema)
 //
 // Everything lives under one top-level bucket, "narvik" by default
 // (WithBucket), so several stores, or a store and the application's own
 // data, can share a file. It holds a "layout" key (the layout version, "1";
-// New refuses any other) and three nested buckets:
+// EnsureSchema refuses any other) and three nested buckets:
 //
 //	sessions  session ID -> record
 //	users     uvarint(len(userID)) || userID || session ID -> (empty)
 //	expiry    be64(uint64(expiresAtMs) ^ 1<<63) || session ID -> (empty)
+//
+// Open creates them (or checks them) before it returns. New, over a
+// *bbolt.DB the caller opened, does no I/O; EnsureSchema then creates or
+// checks them, in one read transaction when they are in place (so it also
+// works on a database opened read-only). Until it has succeeded, every
+// method of a store from New returns ErrNoSchema.
 //
 // A record is a version byte (1), uvarint(len(userID)), the user ID,
 // ExpiresAt and CreatedAt as big-endian int64 Unix milliseconds, and the
@@ -40,8 +46,9 @@
 // # Cost of each operation
 //
 // Every method is one bbolt transaction (DeleteAllExpiredSessions: one per
-// batch). n is the number of records, k the user's sessions, e the expired
-// records; each B+tree lookup costs O(log n).
+// batch; AllSessions: one per page). n is the number of records, k the
+// user's sessions, e the expired records; each B+tree lookup costs
+// O(log n).
 //
 //	SaveSession               1 lookup, 3 puts                     O(log n)
 //	FetchSession              1 lookup                              O(log n)
@@ -50,6 +57,8 @@
 //	FetchSessionsForUser      seek + k index entries + k lookups    O(k log n)
 //	DeleteSessionsForUser     the same, deleting, in one transaction O(k log n)
 //	DeleteAllExpiredSessions  walk the expiry index while due       O(e log n)
+//	AllSessions               a cursor over sessions, 1,000 a page  O(n), O(log n) per page to resume
+//	EnsureSchema              one read transaction when in place    O(1)
 //
 // DeleteAllExpiredSessions never reads a live record: it starts a read
 // transaction that looks at the first expiry entry (a few microseconds when
@@ -72,13 +81,25 @@
 // transaction: bbolt's memory is only valid inside it.
 //
 // A stored value that does not decode gives an error wrapping ErrCorrupt
-// and no record, so a damaged record never validates. Deleting such a
-// record works; its index entries cannot be found without its value and
-// stay behind. An index entry is only trusted when the record it names
-// agrees with it (same user, same expiry): readers skip entries that do not,
-// and DeleteSessionsForUser and DeleteAllExpiredSessions remove them, so a
-// later session reusing the ID is never listed under, or deleted with, the
-// old user. A missing bucket also gives ErrCorrupt rather than "not found".
+// (which wraps narvik.ErrBadRecord) and no record, so a damaged record never
+// validates. Deleting such a record works; its index entries cannot be
+// found without its value and stay behind. An index entry is only trusted
+// when the record it names agrees with it (same user, same expiry): readers
+// skip entries that do not, and DeleteSessionsForUser and
+// DeleteAllExpiredSessions remove them, so a later session reusing the ID
+// is never listed under, or deleted with, the old user. A bucket removed
+// after EnsureSchema also gives ErrCorrupt rather than "not found".
+//
+// # Walking every session
+//
+// AllSessions (narvik.Enumerator, for migrations and operator tools) walks
+// the sessions bucket with a cursor, 1,000 records per read transaction,
+// and holds no transaction while the caller's loop runs: an open read
+// transaction keeps bbolt from growing the file, so writers beside the walk
+// (or inside its loop) would wait for it. Each page resumes after the last
+// key of the previous one; every record stored throughout the walk is
+// yielded exactly once, in session ID order. A record that does not decode
+// ends the walk with ErrCorrupt.
 //
 // # Durability
 //
@@ -100,25 +121,24 @@
 //
 // New wraps a *bbolt.DB the caller opened (with any options) and leaves it
 // open on Close. Close of a store from Open closes the file. After Close,
-// every method returns ErrClosed. Every method first checks its context,
-// and a cancelled one gives an error that errors.Is context.Canceled;
-// bbolt itself does not observe contexts, so a running transaction finishes.
+// every method returns ErrClosed.
 //
-// # What is verified where
+// # Keys, IDs and contexts
 //
-//   - conformance_test.go: the shared suite (conformance.Run), including the
-//     core's concurrent validation and invalidation-racing-extension checks.
-//   - boltstore_test.go: the layout read back with bbolt directly (user IDs
-//     that are prefixes of each other, contain NUL or are empty; the expiry
-//     index holds exactly the live records after a cleanup spanning several
-//     batches and times before 1970; an extension moves the index entry),
-//     corrupt and truncated values, dangling index entries, options, Close.
-//   - layout_test.go: key ordering, prefix-freedom, and fuzzing of the
-//     record encoding (FuzzDecodeHeader, FuzzRecordRoundTrip).
-//   - process_test.go: a child process holds the file and Open fails with
-//     ErrLocked within its timeout; a child saving in a loop is killed with
-//     SIGKILL three times and every session it reported saved is there.
-//   - security_test.go: the raw file never contains a token.
-//   - bench_test.go: cleanup by index vs by full scan, per-user operations
-//     at 1,000 vs 100,000 records, FetchSession vs a raw bbolt Get.
+// User IDs and session IDs are stored byte for byte (any bytes: NUL,
+// invalid UTF-8, prefixes of each other). bbolt keys are at most 32 KiB:
+// a user ID too long for the users index is refused with an error wrapping
+// narvik.ErrInvalidUserID, an empty or too long session ID with
+// narvik.ErrInvalidSessionID. bbolt does not observe contexts and a
+// transaction is short, so methods do not check theirs (the core never calls
+// with a done one); DeleteAllExpiredSessions checks it between two batches,
+// so a cleanup an operator cancels stops at the next commit with the count
+// removed so far.
+//
+// # Configuration
+//
+// WithTimeout (Open's wait for the file lock) and WithBucket (the
+// top-level bucket); New ignores the timeout. Anything else bbolt offers
+// (NoSync, the initial mmap size, a read-only file): open the database
+// yourself and use New. The store starts no goroutines.
 package boltstore

@@ -7,21 +7,8 @@ import (
 	"time"
 
 	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/storekit"
 )
-
-// Names of the nested buckets inside the store's top-level bucket, and of the
-// key that records the layout version.
-var (
-	sessionsBucket = []byte("sessions")
-	usersBucket    = []byte("users")
-	expiryBucket   = []byte("expiry")
-	layoutKey      = []byte("layout")
-)
-
-// layoutVersion is the version of the bucket and key layout described in
-// doc.go. New writes it into an empty top-level bucket and refuses a bucket
-// written with another version, instead of misreading it.
-const layoutVersion = 1
 
 // recordVersion is the first byte of every encoded record. A value with any
 // other first byte is reported as ErrCorrupt rather than guessed at.
@@ -103,11 +90,12 @@ func (h header) record(id string) narvik.Record {
 	return r
 }
 
-// live reports whether a record expiring at expiresMs is still valid at
-// nowMs. Both are whole milliseconds; since expiresMs is whole, comparing it
-// with the floor of the current time in milliseconds gives the same answer
-// as comparing with the exact current time.
-func live(expiresMs, nowMs int64) bool { return expiresMs > nowMs }
+// live reports whether the record is live at now, in storekit.Live's one
+// meaning. expiresMs is whole milliseconds, so the answer is the same as
+// with the expiry the caller saved, finer precision aside.
+func (h header) live(now time.Time) bool {
+	return storekit.Live(time.UnixMilli(h.expiresMs), now)
+}
 
 // userPrefix returns uvarint(len(userID)) || userID, the prefix of every key
 // of the user in the users bucket. A uvarint is self-delimiting, so the

@@ -1,14 +1,17 @@
 package boltstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync/atomic"
+	"time"
 
-	"github.com/narvik-go/narvik"
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/storekit"
 )
 
 // Store is a narvik.SessionStore kept in a bbolt database file. It is safe
@@ -18,16 +21,25 @@ type Store struct {
 	bucket []byte
 	owned  bool // Open opened db, so Close closes it
 
+	// ready is set once EnsureSchema has found or made the buckets; until
+	// then every method returns ErrNoSchema.
+	ready  atomic.Bool
 	closed atomic.Bool
 }
 
-var _ narvik.SessionStore = (*Store)(nil)
+var (
+	_ narvik.SessionStore  = (*Store)(nil)
+	_ narvik.SchemaEnsurer = (*Store)(nil)
+	_ narvik.Enumerator    = (*Store)(nil)
+)
 
 // Open opens (creating it if needed, with mode 0600) the bbolt database at
-// path and returns a store over it. It waits for the file lock at most the
-// timeout set with WithTimeout (one second by default); a file that another
-// process keeps open gives an error wrapping ErrLocked and bbolt's timeout
-// error, naming the path. Close closes the database.
+// path and returns a store over it, its buckets ensured (see EnsureSchema):
+// opening a file is I/O by nature, so Open does all of it. It waits for the
+// file lock at most the timeout set with WithTimeout (one second by
+// default); a file that another process keeps open gives an error wrapping
+// ErrLocked and bbolt's timeout error, naming the path. Close closes the
+// database.
 //
 // For bbolt options beyond the timeout, open the database yourself and use
 // New.
@@ -43,56 +55,30 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	s, err := newStore(db, c)
-	if err != nil {
+	s := &Store{db: db, bucket: []byte(c.bucket), owned: true}
+	if err := s.EnsureSchema(context.Background()); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
-	s.owned = true
 	return s, nil
 }
 
-// New returns a store over a database the caller opened, creating the
-// store's buckets if they do not exist. The caller keeps ownership: Close
-// does not close db. The database must be writable.
+// New returns a store over a database the caller opened. It does no I/O:
+// call EnsureSchema once before using the store, which creates the store's
+// buckets or checks the ones it finds; until then every method returns
+// ErrNoSchema. The caller keeps ownership: Close does not close db.
+//
+// A nil db gives an error wrapping narvik.ErrNilClient, an unusable option
+// one wrapping narvik.ErrInvalidOption.
 func New(db *bolt.DB, opts ...Option) (*Store, error) {
 	if db == nil {
-		return nil, errors.New("boltstore: New: nil *bbolt.DB")
+		return nil, storekit.NilClient("boltstore", "*bbolt.DB")
 	}
 	c, err := apply(opts)
 	if err != nil {
 		return nil, err
 	}
-	return newStore(db, c)
-}
-
-// newStore creates (or checks) the bucket layout in one transaction.
-func newStore(db *bolt.DB, c config) (*Store, error) {
-	s := &Store{db: db, bucket: []byte(c.bucket)}
-	err := db.Update(func(tx *bolt.Tx) error {
-		top, err := tx.CreateBucketIfNotExists(s.bucket)
-		if err != nil {
-			return err
-		}
-		switch v := top.Get(layoutKey); {
-		case v == nil:
-			if err := top.Put(layoutKey, []byte(strconv.Itoa(layoutVersion))); err != nil {
-				return err
-			}
-		case string(v) != strconv.Itoa(layoutVersion):
-			return fmt.Errorf("bucket has layout version %q, this package reads version %d", v, layoutVersion)
-		}
-		for _, name := range [][]byte{sessionsBucket, usersBucket, expiryBucket} {
-			if _, err := top.CreateBucketIfNotExists(name); err != nil {
-				return fmt.Errorf("create bucket %q: %w", name, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("boltstore: prepare bucket %q in %s: %w", s.bucket, db.Path(), err)
-	}
-	return s, nil
+	return &Store{db: db, bucket: []byte(c.bucket)}, nil
 }
 
 // Close releases the store. It closes the database if Open opened it (a
@@ -110,48 +96,63 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// buckets are the three nested buckets, as seen by one transaction.
-type buckets struct {
-	sessions, users, expiry *bolt.Bucket
+// check returns the error every method gives before touching the database:
+// ErrClosed after Close, ErrNoSchema before EnsureSchema. The context is
+// not checked: the core never calls with a done one, and bbolt does not
+// wait on anything a context could cut short.
+func (s *Store) check(op string) error {
+	switch {
+	case s.closed.Load():
+		return fmt.Errorf("%s: %w", op, ErrClosed)
+	case !s.ready.Load():
+		return fmt.Errorf("%s: %w", op, ErrNoSchema)
+	}
+	return nil
 }
 
-// open returns the store's buckets in tx. A missing bucket means someone
-// removed it after New created it: that is reported as ErrCorrupt rather
-// than silently recreated, which would look like every session vanished.
-func (s *Store) open(tx *bolt.Tx) (buckets, error) {
-	top, err := s.top(tx)
-	if err != nil {
-		return buckets{}, err
-	}
-	b := buckets{
-		sessions: top.Bucket(sessionsBucket),
-		users:    top.Bucket(usersBucket),
-		expiry:   top.Bucket(expiryBucket),
-	}
-	if b.sessions == nil || b.users == nil || b.expiry == nil {
-		return buckets{}, fmt.Errorf("%w: a nested bucket of %q is missing", ErrCorrupt, s.bucket)
-	}
-	return b, nil
+// defaultBucket is the top-level bucket the store uses unless WithBucket
+// says otherwise.
+const defaultBucket = "narvik"
+
+// defaultTimeout bounds how long Open waits for the file lock. bbolt waits
+// forever when its timeout is zero, which turns a second process on the same
+// file into a silent hang; a second is long enough for a previous process
+// that is shutting down to let go.
+const defaultTimeout = time.Second
+
+// Option configures Open and New.
+type Option func(*config)
+
+type config struct {
+	bucket  string
+	timeout time.Duration
 }
 
-// openSessions returns only the sessions bucket, for FetchSession: opening
-// a bucket costs allocations, and the hot path needs just this one.
-func (s *Store) openSessions(tx *bolt.Tx) (*bolt.Bucket, error) {
-	top, err := s.top(tx)
-	if err != nil {
-		return nil, err
-	}
-	b := top.Bucket(sessionsBucket)
-	if b == nil {
-		return nil, fmt.Errorf("%w: bucket %q of %q is missing", ErrCorrupt, sessionsBucket, s.bucket)
-	}
-	return b, nil
+// WithBucket sets the name of the top-level bucket that holds the store's
+// three nested buckets. The default is "narvik". Several stores can share one
+// database file under different bucket names; the name must not be empty.
+func WithBucket(name string) Option {
+	return func(c *config) { c.bucket = name }
 }
 
-func (s *Store) top(tx *bolt.Tx) (*bolt.Bucket, error) {
-	top := tx.Bucket(s.bucket)
-	if top == nil {
-		return nil, fmt.Errorf("%w: bucket %q is missing", ErrCorrupt, s.bucket)
+// WithTimeout sets how long Open waits for the file lock before it fails with
+// ErrLocked. The default is one second; it must be positive (bbolt's "wait
+// forever" is deliberately not available). New ignores it: the caller opened
+// the database.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) { c.timeout = d }
+}
+
+// apply builds the configuration from opts and checks it. Errors wrap
+// narvik.ErrInvalidOption.
+func apply(opts []Option) (config, error) {
+	c := config{bucket: defaultBucket, timeout: defaultTimeout}
+	storekit.Apply(&c, opts)
+	if c.bucket == "" {
+		return c, storekit.InvalidOption("boltstore", "WithBucket(%q): the bucket name must not be empty", c.bucket)
 	}
-	return top, nil
+	if c.timeout <= 0 {
+		return c, storekit.InvalidOption("boltstore", "WithTimeout(%v): the timeout must be positive", c.timeout)
+	}
+	return c, nil
 }

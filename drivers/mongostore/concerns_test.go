@@ -2,20 +2,15 @@ package mongostore_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/event"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/drivers/mongostore"
-	"github.com/narvik-go/narvik/internal/testenv"
 )
 
 // TestConcernsSent watches the commands the driver sends and checks that the
@@ -24,21 +19,8 @@ import (
 // every read readConcern {level: "local"}. What the server then does with
 // them is the server's (FerretDB ignores them; a replica set honours them).
 func TestConcernsSent(t *testing.T) {
-	uri := testenv.Get(t, "NARVIK_MONGO_URI", "make services-up")
-	var (
-		mu   sync.Mutex
-		cmds = map[string][]bson.Raw{}
-	)
-	monitor := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
-		mu.Lock()
-		defer mu.Unlock()
-		cmds[e.CommandName] = append(cmds[e.CommandName], e.Command)
-	}}
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetMonitor(monitor))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	var cmds commands
+	client := connectWith(t, cmds.monitor())
 
 	// A collection configured with the weakest settings: the store must
 	// override them.
@@ -47,20 +29,24 @@ func TestConcernsSent(t *testing.T) {
 		SetReadConcern(readconcern.Available()))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s, err := mongostore.New(ctx, coll, mongostore.WithLogger(discardLogger()))
+	s, err := mongostore.New(coll, mongostore.WithLogger(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().Truncate(time.Millisecond)
 	r := narvik.Record{ID: "c", UserID: "u", ExpiresAt: now.Add(time.Hour), CreatedAt: now}
-	mu.Lock()
-	clear(cmds)
-	mu.Unlock()
+	cmds.take()
 	steps := []error{
 		s.SaveSession(ctx, r),
 		func() error { _, err := s.FetchSession(ctx, r.ID); return err }(),
 		s.UpdateSessionExpiry(ctx, r.ID, now.Add(2*time.Hour)),
 		func() error { _, err := s.FetchSessionsForUser(ctx, r.UserID); return err }(),
+		func() error {
+			for _, err := range s.AllSessions(ctx) {
+				return err
+			}
+			return nil
+		}(),
 		func() error { _, err := s.DeleteAllExpiredSessions(ctx); return err }(),
 		s.DeleteSessionsForUser(ctx, r.UserID),
 		s.DeleteSession(ctx, r.ID),
@@ -71,23 +57,22 @@ func TestConcernsSent(t *testing.T) {
 		}
 	}
 
-	mu.Lock()
-	defer mu.Unlock()
-	want := map[string]int{"insert": 1, "find": 2, "update": 1, "delete": 3}
+	sent := cmds.take()
+	want := map[string]int{"insert": 1, "find": 3, "update": 1, "delete": 3}
 	for name, n := range want {
-		if got := len(cmds[name]); got != n {
+		if got := len(sent[name]); got != n {
 			t.Errorf("%d %s commands, want %d", got, name, n)
 		}
 	}
 	for _, name := range []string{"insert", "update", "delete"} {
-		for _, c := range cmds[name] {
+		for _, c := range sent[name] {
 			w, err := c.LookupErr("writeConcern", "w")
 			if v, ok := w.StringValueOK(); err != nil || !ok || v != "majority" {
 				t.Errorf("%s sent writeConcern %v, want {w: \"majority\"}: %s", name, c.Lookup("writeConcern"), c)
 			}
 		}
 	}
-	for _, c := range cmds["find"] {
+	for _, c := range sent["find"] {
 		lvl, err := c.LookupErr("readConcern", "level")
 		if v, ok := lvl.StringValueOK(); err != nil || !ok || v != "local" {
 			t.Errorf("find sent readConcern %v, want {level: \"local\"}: %s", c.Lookup("readConcern"), c)

@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"io"
-	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -25,8 +25,15 @@ const testDB = "narvik_mongostore_test"
 // ends. Each test gets its own client so that no goroutine outlives it.
 func connect(t testing.TB) *mongo.Client {
 	t.Helper()
+	return connectWith(t, options.Client())
+}
+
+// connectWith is connect with client options of the test's own (a command
+// monitor, say); the URI is applied on top.
+func connectWith(t testing.TB, opts *options.ClientOptions) *mongo.Client {
+	t.Helper()
 	uri := testenv.Get(t, "NARVIK_MONGO_URI", "make services-up")
-	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	client, err := mongo.Connect(opts.ApplyURI(uri))
 	if err != nil {
 		t.Fatalf("mongo.Connect(%q): %v", uri, err)
 	}
@@ -55,18 +62,49 @@ func newCollection(t testing.TB, client *mongo.Client) *mongo.Collection {
 	return coll
 }
 
-// newStore returns a store on a fresh collection. Its logger discards the
-// TTL warning, which has a test of its own.
-func newStore(t testing.TB, client *mongo.Client) (*mongostore.Store, *mongo.Collection) {
+// newStore returns a store on a fresh collection, its schema ensured. Its
+// logger discards the TTL warning, which has a test of its own.
+func newStore(t testing.TB, client *mongo.Client, opts ...mongostore.Option) (*mongostore.Store, *mongo.Collection) {
 	t.Helper()
 	coll := newCollection(t, client)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	s, err := mongostore.New(ctx, coll, mongostore.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	s, err := mongostore.New(coll, append([]mongostore.Option{mongostore.WithLogger(nil)}, opts...)...)
 	if err != nil {
 		t.Fatalf("mongostore.New: %v", err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.EnsureSchema(ctx); err != nil {
+		t.Fatalf("EnsureSchema: %v", err)
+	}
 	return s, coll
+}
+
+// commands records the commands a client sends, by name, for tests that
+// check what reached the server (or that nothing did).
+type commands struct {
+	mu   sync.Mutex
+	sent map[string][]bson.Raw
+}
+
+// monitor returns client options that record every command into c.
+func (c *commands) monitor() *options.ClientOptions {
+	return options.Client().SetMonitor(&event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.sent == nil {
+			c.sent = map[string][]bson.Raw{}
+		}
+		c.sent[e.CommandName] = append(c.sent[e.CommandName], e.Command)
+	}})
+}
+
+// take returns what was sent since the last take, and forgets it.
+func (c *commands) take() map[string][]bson.Raw {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sent := c.sent
+	c.sent = nil
+	return sent
 }
 
 func randomHex(t testing.TB, n int) string {
@@ -102,4 +140,14 @@ func askServer(t testing.TB, client *mongo.Client) serverInfo {
 	return info
 }
 
-func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+// newOfflineCollection returns a collection of a client that has no server:
+// enough for New, which does no I/O, without a test server.
+func newOfflineCollection(t testing.TB) *mongo.Collection {
+	t.Helper()
+	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://127.0.0.1:1/").SetServerSelectionTimeout(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	return client.Database("offline").Collection("sessions")
+}

@@ -3,14 +3,11 @@ package mongostore_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
+	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -21,6 +18,7 @@ import (
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/drivers/mongostore"
 	"github.com/narvik-go/narvik/internal/testenv"
+	"github.com/narvik-go/narvik/internal/testkit"
 )
 
 // callTimeout bounds every call in the outage test; slack is what a call may
@@ -30,82 +28,20 @@ const (
 	slack       = time.Second
 )
 
-// privateServer is a FerretDB test server started by one test on a port and
-// data directory of its own, so the test can stop and restart it.
-type privateServer struct {
-	t    *testing.T
-	bin  string
-	addr string
-	dir  string
-	cmd  *exec.Cmd
-	runs int
-}
-
-func startPrivateServer(t *testing.T) *privateServer {
+// startFerretDB starts a FerretDB test server of this test's own, on a
+// port and data folder of its own, so the test can kill and restart it.
+func startFerretDB(t *testing.T) *testkit.Server {
 	t.Helper()
 	bin := testenv.Get(t, "NARVIK_FERRETDB_BIN", "scripts/ferretdb.sh up")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	p := &privateServer{t: t, bin: bin, addr: addr, dir: t.TempDir()}
-	p.start()
-	t.Cleanup(p.stop)
-	return p
-}
-
-func (p *privateServer) uri() string { return "mongodb://" + p.addr + "/" }
-
-// start runs the server and waits until it prints its URI, which it does
-// once it accepts connections. Output goes to files, so no goroutine copies it.
-func (p *privateServer) start() {
-	p.t.Helper()
-	p.runs++
-	out, err := os.Create(filepath.Join(p.dir, fmt.Sprintf("stdout.%d", p.runs)))
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	defer out.Close()
-	logf, err := os.Create(filepath.Join(p.dir, fmt.Sprintf("stderr.%d", p.runs)))
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	defer logf.Close()
-	cmd := exec.Command(p.bin, "-listen", p.addr, "-dir", filepath.Join(p.dir, "data"))
-	cmd.Stdout, cmd.Stderr = out, logf
-	if err := cmd.Start(); err != nil {
-		p.t.Fatalf("start %s: %v", p.bin, err)
-	}
-	p.cmd = cmd
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if b, _ := os.ReadFile(out.Name()); strings.HasPrefix(string(b), "mongodb://") {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	log, _ := os.ReadFile(logf.Name())
-	p.t.Fatalf("private FerretDB on %s not ready after 20s; log:\n%s", p.addr, log)
-}
-
-// stop sends SIGTERM and waits for the process to exit (SIGKILL after 10 s).
-func (p *privateServer) stop() {
-	if p.cmd == nil {
-		return
-	}
-	cmd := p.cmd
-	p.cmd = nil
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-	}
+	return testkit.StartServer(t, testkit.ServerSpec{
+		Name: "ferretdb",
+		Command: func(port int, dir string) *exec.Cmd {
+			addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+			return exec.Command(bin, "-listen", addr, "-dir", filepath.Join(dir, "data"))
+		},
+		// The test server listens only once FerretDB is ready to serve.
+		Ready: testkit.Dial,
+	})
 }
 
 // call is the outcome of one ValidateSession during the outage test.
@@ -117,7 +53,7 @@ type call struct {
 }
 
 // TestOutageAndRecovery runs concurrent ValidateSession calls through
-// narvik.New while a private server is stopped and started again on the same
+// narvik.New while a private server is killed (SIGKILL) and started again on the same
 // port and data directory. Every call that starts after the server is gone
 // and ends before it is restarted must fail with an error (never a session,
 // never "no session"); no call may panic or run past its deadline; once the
@@ -130,8 +66,8 @@ func TestOutageAndRecovery(t *testing.T) {
 	preexisting := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, preexisting) })
 
-	srv := startPrivateServer(t)
-	client, err := mongo.Connect(options.Client().ApplyURI(srv.uri()))
+	srv := startFerretDB(t)
+	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://" + srv.Addr() + "/"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,10 +80,12 @@ func TestOutageAndRecovery(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	store, err := mongostore.New(ctx, client.Database("narvik_outage").Collection("sessions"),
-		mongostore.WithLogger(discardLogger()))
+	store, err := mongostore.New(client.Database("narvik_outage").Collection("sessions"), mongostore.WithLogger(nil))
 	if err != nil {
 		t.Fatalf("New: %v", err)
+	}
+	if err := store.EnsureSchema(ctx); err != nil {
+		t.Fatalf("EnsureSchema: %v", err)
 	}
 	n, err := narvik.New[string](store)
 	if err != nil {
@@ -214,14 +152,10 @@ func TestOutageAndRecovery(t *testing.T) {
 	}
 	waitFor := func(what string, cond func() bool) {
 		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				close(stopWorkers)
-				wg.Wait()
-				t.Fatalf("timed out after 30s waiting for %s", what)
-			}
-			time.Sleep(10 * time.Millisecond)
+		if !testkit.WaitFor(30*time.Second, cond) {
+			close(stopWorkers)
+			wg.Wait()
+			t.Fatalf("timed out after 30s waiting for %s", what)
 		}
 	}
 
@@ -229,9 +163,9 @@ func TestOutageAndRecovery(t *testing.T) {
 	t0 := time.Now()
 	waitFor("50 successful validations before the outage", func() bool { _, ok := finished(t0); return ok >= 50 })
 
-	// Phase 2: stop the server while the workers run. Once the process has
-	// exited, every call that starts must fail.
-	srv.stop()
+	// Phase 2: kill the server (SIGKILL) while the workers run. Once the
+	// process has exited, every call that starts must fail.
+	srv.Kill()
 	stoppedAt := time.Now()
 	waitFor("40 calls during the outage", func() bool { total, _ := finished(stoppedAt); return total >= 40 })
 
@@ -240,7 +174,7 @@ func TestOutageAndRecovery(t *testing.T) {
 
 	// Phase 3: start the server again on the same port and data directory.
 	restartAt := time.Now()
-	srv.start()
+	srv.Restart()
 	restartedAt := time.Now()
 	waitFor("a successful validation after the restart", func() bool { _, ok := finished(restartedAt); return ok >= 1 })
 	close(stopWorkers)
@@ -325,7 +259,15 @@ func checkStoreFails(t *testing.T, s *mongostore.Store) {
 		},
 		"DeleteSessionsForUser":    func(ctx context.Context) error { return s.DeleteSessionsForUser(ctx, r.UserID) },
 		"DeleteAllExpiredSessions": func(ctx context.Context) error { _, err := s.DeleteAllExpiredSessions(ctx); return err },
-		"EnsureIndexes":            s.EnsureIndexes,
+		"EnsureSchema":             s.EnsureSchema,
+		"AllSessions": func(ctx context.Context) error {
+			for _, err := range s.AllSessions(ctx) {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		},
 	}
 	type result struct {
 		name string

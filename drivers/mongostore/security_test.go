@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/internal/testkit"
 )
 
 // TestTokensNeverStored creates sessions through narvik.New, extends and
@@ -28,8 +29,8 @@ func TestTokensNeverStored(t *testing.T) {
 
 	type data struct{ Note string }
 	// A clock the test moves, so it can make validation extend sessions.
-	clock := time.Now()
-	n, err := narvik.New[data](s, narvik.WithClock(func() time.Time { return clock }))
+	clock := testkit.NewClock(time.Now())
+	n, err := narvik.New[data](s, narvik.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestTokensNeverStored(t *testing.T) {
 		ids[res.Session.ID] = res.Token
 	}
 	// Extend every session (its expiry is rewritten) and invalidate a few.
-	clock = clock.Add(20 * 24 * time.Hour)
+	clock.Advance(20 * 24 * time.Hour)
 	for i, tok := range tokens {
 		sess, err := n.ValidateSession(ctx, tok)
 		if err != nil || sess == nil || !sess.Extended {

@@ -9,7 +9,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/narvik-go/narvik"
-	"github.com/narvik-go/narvik/drivers/mongostore"
 )
 
 // TestDocumentLayout reads a saved session back as a raw document and checks
@@ -142,12 +141,5 @@ func TestExpiredDocumentsLeftByTheServer(t *testing.T) {
 	}
 	if left, err := coll.CountDocuments(ctx, bson.D{}); err != nil || left != 1 {
 		t.Errorf("%d documents left (err %v), want the live one", left, err)
-	}
-}
-
-// TestNewRejectsNilCollection checks the one input New can reject by itself.
-func TestNewRejectsNilCollection(t *testing.T) {
-	if _, err := mongostore.New(context.Background(), nil); err == nil {
-		t.Fatal("New(nil) returned no error")
 	}
 }

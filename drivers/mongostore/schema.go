@@ -2,13 +2,13 @@ package mongostore
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/narvik-go/narvik/storekit"
 )
 
 // Index names, part of the documented layout (they are MongoDB's default
@@ -25,11 +25,11 @@ const (
 	ExpiryIndexName = "expiresAt_1"
 )
 
-// codeNotImplemented is what FerretDB answers to expireAfterSeconds.
-const codeNotImplemented = 238
-
-// EnsureIndexes creates the store's indexes if they are missing. It is
-// idempotent and New runs it unless WithoutIndexCreation is given.
+// EnsureSchema creates the store's indexes if they are missing
+// (narvik.SchemaEnsurer). It is idempotent and cheap when they exist (the
+// server answers createIndexes for an existing index without building
+// anything), so an application may call it at every start. The package doc
+// lists the indexes for those who create them with their own tools instead.
 //
 // The TTL index is created in a createIndexes call of its own: a server that
 // refuses TTL indexes (FerretDB answers NotImplemented, code 238) fails the
@@ -37,17 +37,15 @@ const codeNotImplemented = 238
 // refusal is not an error: the store filters expired sessions on every read
 // and DeleteAllExpiredSessions removes them, so it logs one warning per Store
 // and creates a plain {expiresAt: 1} index in its place.
-func (s *Store) EnsureIndexes(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("mongostore: ensure indexes: %w", err)
-	}
+func (s *Store) EnsureSchema(ctx context.Context) error {
+	const op = "mongostore: ensure schema"
 	iv := s.coll.Indexes()
 	_, err := iv.CreateOne(ctx, mongo.IndexModel{
 		Keys:    bson.D{{Key: fieldUserID, Value: 1}, {Key: fieldExpiresAt, Value: 1}},
 		Options: options.Index().SetName(UserIndexName),
 	})
 	if err != nil {
-		return fmt.Errorf("mongostore: ensure indexes: %s: %w", UserIndexName, err)
+		return storekit.Wrap(ctx, op+": index "+UserIndexName, err)
 	}
 
 	expiryKeys := bson.D{{Key: fieldExpiresAt, Value: 1}}
@@ -59,7 +57,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		return nil
 	}
 	if !isCode(err, codeNotImplemented) {
-		return fmt.Errorf("mongostore: ensure indexes: TTL index %s: %w", ExpiryIndexName, err)
+		return storekit.Wrap(ctx, op+": TTL index "+ExpiryIndexName, err)
 	}
 	s.noTTL.Store(true)
 	s.ttlWarned.Do(func() {
@@ -74,14 +72,11 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		Keys:    expiryKeys,
 		Options: options.Index().SetName(ExpiryIndexName),
 	})
-	if err != nil {
-		return fmt.Errorf("mongostore: ensure indexes: %s: %w", ExpiryIndexName, err)
-	}
-	return nil
+	return storekit.Wrap(ctx, op+": index "+ExpiryIndexName, err)
 }
 
-// isCode reports whether err is a server error with the given code.
-func isCode(err error, code int) bool {
-	var se mongo.ServerError
-	return errors.As(err, &se) && se.HasErrorCode(code)
-}
+// EnsureIndexes is the old name of EnsureSchema.
+//
+// Deprecated: use EnsureSchema, the name every narvik driver with a schema
+// uses (narvik.SchemaEnsurer).
+func (s *Store) EnsureIndexes(ctx context.Context) error { return s.EnsureSchema(ctx) }

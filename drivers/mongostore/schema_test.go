@@ -23,7 +23,7 @@ type indexSpec struct {
 	ExpireAfterSeconds *int64 `bson:"expireAfterSeconds"`
 }
 
-// TestIndexes lists the collection's indexes after New and checks them
+// TestIndexes lists the collection's indexes after EnsureSchema and checks them
 // against the documented set. The TTL option on expiresAt_1 is required on
 // every server except one that identified itself as FerretDB in buildInfo,
 // where it must be absent (the server refused it and the store fell back to a
@@ -32,17 +32,7 @@ func TestIndexes(t *testing.T) {
 	client := connect(t)
 	info := askServer(t, client)
 	_, coll := newStore(t, client)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-
-	cur, err := coll.Indexes().List(ctx)
-	if err != nil {
-		t.Fatalf("listIndexes: %v", err)
-	}
-	var specs []indexSpec
-	if err := cur.All(ctx, &specs); err != nil {
-		t.Fatalf("decode indexes: %v", err)
-	}
+	specs := listIndexes(t, coll)
 	got := map[string]indexSpec{}
 	for _, s := range specs {
 		got[s.Name] = s
@@ -83,8 +73,9 @@ func TestIndexes(t *testing.T) {
 }
 
 // TestTTLRefusalWarnsOnce checks that a server refusing the TTL index gives
-// exactly one warning through the store's logger, however often the indexes
-// are ensured, and that a server accepting it gives none.
+// exactly one warning through the store's logger, however often the schema
+// is ensured (EnsureIndexes, the deprecated name, included), and that a
+// server accepting it gives none.
 func TestTTLRefusalWarnsOnce(t *testing.T) {
 	client := connect(t)
 	info := askServer(t, client)
@@ -94,13 +85,13 @@ func TestTTLRefusalWarnsOnce(t *testing.T) {
 
 	var buf syncBuffer
 	logger := slog.New(slog.NewTextHandler(&buf, nil))
-	s, err := mongostore.New(ctx, coll, mongostore.WithLogger(logger))
+	s, err := mongostore.New(coll, mongostore.WithLogger(logger))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	for range 3 {
-		if err := s.EnsureIndexes(ctx); err != nil {
-			t.Fatalf("EnsureIndexes: %v", err)
+	for _, ensure := range []func(context.Context) error{s.EnsureSchema, s.EnsureSchema, s.EnsureIndexes} {
+		if err := ensure(ctx); err != nil {
+			t.Fatalf("EnsureSchema: %v", err)
 		}
 	}
 	out := buf.String()
@@ -116,27 +107,43 @@ func TestTTLRefusalWarnsOnce(t *testing.T) {
 		if !strings.Contains(out, "level=WARN") || !strings.Contains(out, coll.Name()) {
 			t.Errorf("warning should be at WARN level and name the collection; log:\n%s", out)
 		}
-		t.Logf("warning: %s", strings.TrimSpace(out))
 	}
 	if strings.Count(out, "\n") != want {
 		t.Errorf("unexpected log lines:\n%s", out)
 	}
 }
 
-// TestWithoutIndexCreation checks that the option leaves the collection
-// without indexes (nothing but the implicit _id index, or no collection at all).
-func TestWithoutIndexCreation(t *testing.T) {
-	client := connect(t)
+// TestNewDoesNoIO: New sends nothing to the server, whatever its options
+// (the deprecated WithoutIndexCreation is accepted and does nothing), and
+// the collection has no index of the store's until EnsureSchema runs.
+func TestNewDoesNoIO(t *testing.T) {
+	var cmds commands
+	client := connectWith(t, cmds.monitor())
 	coll := newCollection(t, client)
+	cmds.take()
+	for _, opts := range [][]mongostore.Option{nil, {mongostore.WithoutIndexCreation()}, {mongostore.WithLogger(nil), mongostore.WithWalkPageSize(10)}} {
+		if _, err := mongostore.New(coll, opts...); err != nil {
+			t.Fatalf("New: %v", err)
+		}
+	}
+	if sent := cmds.take(); len(sent) != 0 {
+		t.Fatalf("New sent %d kinds of commands (%v); want none: New does no I/O", len(sent), keys(sent))
+	}
+	if got := names(listIndexes(t, coll)); len(got) > 1 {
+		t.Fatalf("indexes %v exist before EnsureSchema; want at most _id_", got)
+	}
+}
+
+// listIndexes lists the collection's indexes; a collection that does not
+// exist yet (real mongod: NamespaceNotFound) has none.
+func listIndexes(t *testing.T, coll *mongo.Collection) []indexSpec {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := mongostore.New(ctx, coll, mongostore.WithoutIndexCreation()); err != nil {
-		t.Fatalf("New: %v", err)
-	}
 	cur, err := coll.Indexes().List(ctx)
 	var se mongo.ServerError
 	if errors.As(err, &se) && se.HasErrorCode(26) {
-		return // NamespaceNotFound (real mongod): no collection, so no index either
+		return nil
 	}
 	if err != nil {
 		t.Fatalf("listIndexes: %v", err)
@@ -145,11 +152,15 @@ func TestWithoutIndexCreation(t *testing.T) {
 	if err := cur.All(ctx, &specs); err != nil {
 		t.Fatalf("decode indexes: %v", err)
 	}
-	for _, s := range specs {
-		if s.Name != "_id_" {
-			t.Errorf("index %s exists although index creation was turned off", s.Name)
-		}
+	return specs
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
 	}
+	return out
 }
 
 func names(specs []indexSpec) []string {
