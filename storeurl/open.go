@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -213,6 +215,15 @@ func (s *Spec) openDynamo(ctx context.Context, o *Opened) error {
 	if err != nil {
 		return s.unreachable(err)
 	}
+	// An HTTP transport of the store's own, built as the configuration
+	// says (a CA bundle, say), so that Close can end its idle connections:
+	// the SDK's clients have no Close.
+	closeIdle := func() {}
+	if b, ok := cfg.HTTPClient.(*awshttp.BuildableClient); ok {
+		tr := b.GetTransport()
+		cfg.HTTPClient = &http.Client{Transport: tr}
+		closeIdle = tr.CloseIdleConnections
+	}
 	client := dynamodb.NewFromConfig(cfg, func(d *dynamodb.Options) {
 		if s.endpoint != "" {
 			d.BaseEndpoint = aws.String(s.endpoint)
@@ -225,8 +236,10 @@ func (s *Spec) openDynamo(ctx context.Context, o *Opened) error {
 	}
 	// A read that needs no table: the table may not exist yet (ensure-schema).
 	if _, err := client.ListTables(ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)}); err != nil {
+		closeIdle()
 		return s.unreachable(err)
 	}
 	o.Store, o.ensure = st, st.EnsureTable
+	o.close = func() error { closeIdle(); return nil }
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -132,7 +133,10 @@ func dropMongo(tb testing.TB, uri, coll string) {
 func dropTable(tb testing.TB, endpoint, table string) {
 	ctx, cancel := cleanupContext()
 	defer cancel()
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	defer transport.CloseIdleConnections() // no connection outlives the test
 	client := dynamodb.New(dynamodb.Options{
+		HTTPClient:   &http.Client{Transport: transport},
 		Region:       storeurl.DefaultDynamoRegion,
 		BaseEndpoint: aws.String(endpoint),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {

@@ -40,9 +40,9 @@ func BenchmarkMigrate(b *testing.B) {
 }
 
 // fastBolt is a bbolt store on a file opened without fsync, so that
-// filling it with the benchmark's sessions takes seconds, not minutes. The
-// migration only reads it.
-func fastBolt(b *testing.B) narvik.SessionStore {
+// filling it with many sessions takes seconds, not minutes. A migration
+// only reads it.
+func fastBolt(b testing.TB) narvik.SessionStore {
 	db, err := bolt.Open(filepath.Join(b.TempDir(), "source.db"), 0o600, &bolt.Options{NoSync: true})
 	if err != nil {
 		b.Fatal(err)
@@ -50,6 +50,9 @@ func fastBolt(b *testing.B) narvik.SessionStore {
 	b.Cleanup(func() { db.Close() })
 	s, err := boltstore.New(db)
 	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.EnsureSchema(bg); err != nil {
 		b.Fatal(err)
 	}
 	return s

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -84,27 +85,15 @@ func issue(tb testing.TB, s narvik.SessionStore, n, users int, age time.Duration
 		tb.Fatal(err)
 	}
 	out := make([]issued, n)
-	const workers = 8
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < n; i += workers {
-				user := fmt.Sprintf("user-%d", i%users)
-				res, err := auth.CreateSession(bg, user, device{IP: fmt.Sprintf("198.51.100.%d", i%250)})
-				if err != nil {
-					errs <- err
-					return
-				}
-				out[i] = issued{token: res.Token, id: res.Session.ID, user: user}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
-		tb.Fatal(err)
-	}
+	each(tb, n, func(i int) error {
+		user := fmt.Sprintf("user-%d", i%users)
+		res, err := auth.CreateSession(bg, user, device{IP: fmt.Sprintf("198.51.100.%d", i%250)})
+		if err != nil {
+			return err
+		}
+		out[i] = issued{token: res.Token, id: res.Session.ID, user: user}
+		return nil
+	})
 	return out
 }
 
@@ -128,25 +117,52 @@ func issueExpired(tb testing.TB, s narvik.SessionStore, n int) []issued {
 }
 
 // validating returns how many of sessions validate through s, failing the
-// test on a store error or a session of the wrong user.
+// test on a store error or a session of the wrong user. It validates on
+// several goroutines, as a server would: a store on the network answers
+// them together.
 func validating(tb testing.TB, s narvik.SessionStore, sessions []issued) int {
 	tb.Helper()
 	auth, err := narvik.New[device](s)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	n := 0
-	for _, is := range sessions {
+	var n atomic.Int64
+	each(tb, len(sessions), func(i int) error {
+		is := sessions[i]
 		got, err := auth.ValidateSession(bg, is.token)
-		if err != nil {
-			tb.Fatalf("validate a session of %s: %v", is.user, err)
+		switch {
+		case err != nil:
+			return fmt.Errorf("validate a session of %s: %w", is.user, err)
+		case got != nil && got.UserID != is.user:
+			return fmt.Errorf("a token of %s validates as %s", is.user, got.UserID)
+		case got != nil:
+			n.Add(1)
 		}
-		if got != nil {
-			if got.UserID != is.user {
-				tb.Fatalf("a token of %s validates as %s", is.user, got.UserID)
+		return nil
+	})
+	return int(n.Load())
+}
+
+// each runs f(0) to f(n-1) on 8 goroutines and fails tb with the first
+// error.
+func each(tb testing.TB, n int, f func(i int) error) {
+	tb.Helper()
+	const workers = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				if err := f(i); err != nil {
+					errs <- err
+					return
+				}
 			}
-			n++
-		}
+		})
 	}
-	return n
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		tb.Fatal(err)
+	}
 }

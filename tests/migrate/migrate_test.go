@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -38,12 +39,14 @@ func (g *guard) SaveSession(ctx context.Context, r narvik.Record) error {
 var targets = []storeurl.Kind{storeurl.RedisCluster, storeurl.DynamoDB}
 
 func TestMigrateFromBolt(t *testing.T) {
+	n := size(t, "NARVIK_MIGRATE_N", 2000)
+	from := fastBolt(t)
+	start := time.Now()
+	live := issue(t, from, n, n/4, 0)
+	expired := issueExpired(t, from, n/10)
+	t.Logf("%d sessions issued in bbolt in %v", n+n/10, time.Since(start).Round(time.Millisecond))
 	for _, kind := range targets {
 		t.Run("to_"+string(kind), func(t *testing.T) {
-			n := size(t, "NARVIK_MIGRATE_N", 2000)
-			from := newStore(t, storeurl.Bolt)
-			live := issue(t, from, n, n/4, 0)
-			expired := issueExpired(t, from, n/10)
 
 			// A clean run.
 			to := newStore(t, kind)
@@ -97,17 +100,19 @@ func TestMigrateFromBolt(t *testing.T) {
 // sameRecords fails unless a and b hold the same record for every session.
 func sameRecords(t *testing.T, a, b narvik.SessionStore, sessions []issued) {
 	t.Helper()
-	for _, s := range sessions {
-		ra, err := a.FetchSession(bg, s.id)
+	each(t, len(sessions), func(i int) error {
+		id := sessions[i].id
+		ra, err := a.FetchSession(bg, id)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		rb, err := b.FetchSession(bg, s.id)
+		rb, err := b.FetchSession(bg, id)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if ra.UserID != rb.UserID || !ra.ExpiresAt.Equal(rb.ExpiresAt) || !ra.CreatedAt.Equal(rb.CreatedAt) || !bytes.Equal(ra.Data, rb.Data) {
-			t.Fatalf("session %.12s: the clean run copied %+v, the resumed one %+v", s.id, ra, rb)
+			return fmt.Errorf("session %.12s: the clean run copied %+v, the resumed one %+v", id, ra, rb)
 		}
-	}
+		return nil
+	})
 }
