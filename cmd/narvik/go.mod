@@ -3,9 +3,11 @@ module github.com/narvik-go/narvik/cmd/narvik
 go 1.25.0
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/narvik-go/narvik v0.0.0-00010101000000-000000000000
 	github.com/narvik-go/narvik/storeurl v0.0.0-00010101000000-000000000000
 	github.com/redis/go-redis/v9 v9.22.0
+	go.etcd.io/bbolt v1.5.0
 	golang.org/x/term v0.45.0
 )
 
@@ -34,7 +36,6 @@ require (
 	github.com/xdg-go/scram v1.4.0 // indirect
 	github.com/xdg-go/stringprep v1.0.4 // indirect
 	github.com/youmark/pkcs8 v0.0.0-20240726163527-a2c0da244d78 // indirect
-	go.etcd.io/bbolt v1.5.0 // indirect
 	go.mongodb.org/mongo-driver/v2 v2.10.0 // indirect
 	go.uber.org/atomic v1.11.0 // indirect
 	golang.org/x/crypto v0.54.0 // indirect

@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/drivers/boltstore"
 	"github.com/narvik-go/narvik/storeurl"
 )
 
@@ -108,13 +111,13 @@ type issued struct {
 // ttl is negative, by a clock set back) and closes the store.
 func issue(t *testing.T, url string, ttl time.Duration, users ...string) []issued {
 	t.Helper()
-	o := openURL(t, url)
-	defer o.Close()
+	store, closeStore := fillable(t, url)
+	defer closeStore()
 	opts := []narvik.Option{narvik.WithSessionExpiresIn(max(ttl, time.Hour))}
 	if ttl < 0 {
 		opts = append(opts, narvik.WithClock(func() time.Time { return time.Now().Add(ttl - time.Hour) }))
 	}
-	n, err := narvik.New[device](o.Store, opts...)
+	n, err := narvik.New[device](store, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,6 +130,35 @@ func issue(t *testing.T, url string, ttl time.Duration, users ...string) []issue
 		out = append(out, issued{token: res.Token, id: res.Session.ID, user: u})
 	}
 	return out
+}
+
+// fillable opens the store at url for filling: a bbolt file without
+// fsync, which makes thousands of sessions a matter of a second, not of a
+// minute; any other store through storeurl.
+func fillable(t *testing.T, url string) (narvik.SessionStore, func()) {
+	t.Helper()
+	path, ok := strings.CutPrefix(url, "bolt:")
+	if !ok {
+		o := openURL(t, url)
+		return o.Store, func() { o.Close() }
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := boltstore.New(db)
+	if err == nil {
+		err = s.EnsureSchema(context.Background())
+	}
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return s, func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	}
 }
 
 // openURL opens the store at url for the test itself, creating its schema.

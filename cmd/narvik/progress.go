@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -80,7 +81,8 @@ func (p *progress) line(st narvik.MigrateStats) string {
 	return "[" + strings.Repeat("#", filled) + strings.Repeat(".", barWidth-filled) + "]" + tail
 }
 
-// eta is the time left for left sessions at rate, rounded to the second.
+// eta is the time left for left sessions at rate, in whole seconds rounded
+// up, so that a bar short of its end never promises 0s.
 func eta(left int64, rate float64) string {
 	if left <= 0 {
 		return "0s"
@@ -88,7 +90,7 @@ func eta(left int64, rate float64) string {
 	if rate <= 0 {
 		return "?"
 	}
-	return (time.Duration(float64(left)/rate*float64(time.Second)) + time.Second/2).Truncate(time.Second).String()
+	return (time.Duration(math.Ceil(float64(left)/rate)) * time.Second).String()
 }
 
 // fit cuts s to width columns, so a redrawn line never wraps.

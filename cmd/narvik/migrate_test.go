@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/narvik-go/narvik/internal/testkit"
+	"github.com/narvik-go/narvik/storeurl"
+	"github.com/narvik-go/narvik/storeurl/storeurltest"
+)
+
+func TestMigrate(t *testing.T) {
+	for _, kind := range []storeurl.Kind{storeurl.Redis, storeurl.RedisCluster, storeurl.DynamoDB} {
+		t.Run("bolt_to_"+string(kind), func(t *testing.T) {
+			from := storeurltest.URL(t, storeurl.Bolt)
+			live := issue(t, from, time.Hour, users(300)...)
+			expired := issue(t, from, -time.Minute, users(30)...)
+			to := storeurltest.URL(t, kind)
+			expect(t, run(t, nil, "ensure-schema", "-store", to), exitOK, nil, nil)
+
+			expect(t, run(t, nil, "migrate", "-from", from, "-to", to, "-dry-run"), exitOK,
+				out("dry run: 300 live sessions", "300 would be copied, 0 already in", "nothing was written"), nil)
+			if n := valid(t, to, live); n != 0 {
+				t.Fatalf("a dry run wrote %d sessions", n)
+			}
+
+			r := run(t, nil, "migrate", "-from", from, "-to", to, "-workers", "3")
+			expect(t, r, exitOK, out("300 copied, 0 already there, 0 expired on the way, 0 signed out during the copy", "sessions/s"),
+				out("narvik migrate: migrating from bbolt file"))
+			if strings.Contains(r.stderr, "\r") {
+				t.Fatalf("plain output holds a carriage return, as a terminal's bar would:\n%s", r)
+			}
+			if n := valid(t, to, live); n != 300 {
+				t.Fatalf("%d of 300 tokens validate through the new store", n)
+			}
+			if n := valid(t, to, expired); n != 0 {
+				t.Fatalf("%d expired sessions were copied", n)
+			}
+			expect(t, run(t, nil, "migrate", "-from", from, "-to", to), exitOK, out("0 copied, 300 already there"), nil)
+		})
+	}
+}
+
+func users(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = "user-" + string(rune('a'+i%26))
+	}
+	return out
+}
+
+func TestMigrateKilledAndRerun(t *testing.T) {
+	from := storeurltest.URL(t, storeurl.Bolt)
+	to := storeurltest.URL(t, storeurl.Redis)
+	const n = 2000
+	sessions := issue(t, from, time.Hour, users(n)...)
+	// bbolt walks in ID order: once the session a fifth of the way is in
+	// the target, the run is part way.
+	slices.SortFunc(sessions, func(a, b issued) int { return strings.Compare(a.id, b.id) })
+	mark := sessions[n/5].id
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "migrate", "-from", from, "-to", to, "-workers", "1")
+	cmd.Env = cleanEnv()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	target := openURL(t, to)
+	reached := testkit.WaitFor(time.Minute, func() bool {
+		_, err := target.Store.FetchSession(ctx, mark)
+		return err == nil
+	})
+	cmd.Process.Signal(syscall.SIGKILL)
+	err := cmd.Wait()
+	target.Close()
+	if !reached {
+		t.Fatal("the migration did not reach a fifth of the sessions within a minute")
+	}
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("the migration ended by itself before it was killed (%v): make it slower", err)
+	}
+	copied := valid(t, to, sessions)
+	if copied == 0 || copied == n {
+		t.Fatalf("after the kill %d of %d sessions are in the target, want part of them", copied, n)
+	}
+
+	r := run(t, nil, "migrate", "-from", from, "-to", to)
+	expect(t, r, exitOK, out(" already there"), nil)
+	m := regexp.MustCompile(`(\d+) copied, (\d+) already there`).FindStringSubmatch(r.stdout)
+	if m == nil || m[1] == "0" || m[2] == "0" {
+		t.Fatalf("the rerun should copy the rest and find the first part there:\n%s", r)
+	}
+	if got := valid(t, to, sessions); got != n {
+		t.Fatalf("after the rerun %d of %d tokens validate", got, n)
+	}
+}
+
+func TestMigrateProgressBarOnATerminal(t *testing.T) {
+	from := storeurltest.URL(t, storeurl.Bolt)
+	to := storeurltest.URL(t, storeurl.Redis)
+	issue(t, from, time.Hour, users(1500)...)
+
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal on this machine: %v", err)
+	}
+	defer ptmx.Close()
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 24, Cols: 100}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "migrate", "-from", from, "-to", to, "-workers", "1")
+	cmd.Env = cleanEnv()
+	var stdout bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, tty
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close() // the child holds it now
+	var screen bytes.Buffer
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		io.Copy(&screen, ptmx) // ends with EIO once the child is gone
+	}()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, screen.String())
+	}
+	<-done
+
+	bar := regexp.MustCompile(`\r\x1b\[K\[#*\.*\]\s+\d+%\s+\d+/1500\s+\d+/s\s+ETA \S+`)
+	t.Logf("the terminal showed:\n%s", strings.ReplaceAll(screen.String(), "\r\x1b[K", "\n"))
+	if !bar.Match(screen.Bytes()) {
+		t.Fatalf("no progress bar with percentage, count, rate and ETA on the terminal:\n%q", screen.String())
+	}
+	lines := strings.Split(strings.TrimRight(screen.String(), "\r\n"), "\r\x1b[K")
+	for _, l := range lines {
+		if len(strings.TrimRight(l, "\r\n")) > 100 {
+			t.Fatalf("a bar line is wider than the terminal's 100 columns: %q", l)
+		}
+	}
+	if !strings.Contains(stdout.String(), "1500 copied") {
+		t.Fatalf("the summary is missing from standard output: %q", stdout.String())
+	}
+}
