@@ -14,10 +14,7 @@ func (c *cli) purgeExpired(ctx context.Context, args []string) error {
 	fs := c.flags("purge-expired", "[-store URL]",
 		"Deletes the expired sessions of the store and says how many it deleted.\nStores never return an expired session; this only reclaims their space.")
 	store := c.storeFlag(fs)
-	if err := c.parse(fs, args); err != nil {
-		return err
-	}
-	o, err := openFlag(ctx, "-store", *store)
+	o, err := c.parseAndOpen(ctx, fs, args, store)
 	if err != nil {
 		return err
 	}
@@ -72,10 +69,7 @@ func (c *cli) stats(ctx context.Context, args []string) error {
 		"Says what the store holds: its live sessions where the store can count them\ncheaply (a file or memory: it reads them all, locally), and how expired\nsessions leave it. A store on a server cannot count its sessions without\nreading every one; -walk does that anyway.")
 	store := c.storeFlag(fs)
 	walk := fs.Bool("walk", false, "count the sessions of a store on a server by reading every one")
-	if err := c.parse(fs, args); err != nil {
-		return err
-	}
-	o, err := openFlag(ctx, "-store", *store)
+	o, err := c.parseAndOpen(ctx, fs, args, store)
 	if err != nil {
 		return err
 	}

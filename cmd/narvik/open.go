@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -64,4 +65,13 @@ func openFlag(ctx context.Context, flag, raw string) (*storeurl.Opened, error) {
 		return nil, err
 	}
 	return open(ctx, spec, true)
+}
+
+// parseAndOpen parses a command's args into fs and opens the store its
+// -store flag names, ready for use.
+func (c *cli) parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []string, store *string) (*storeurl.Opened, error) {
+	if err := c.parse(fs, args); err != nil {
+		return nil, err
+	}
+	return openFlag(ctx, "-store", *store)
 }
