@@ -20,18 +20,18 @@ const openTimeout = 30 * time.Second
 // read that proves a store is usable asks for it.
 var probeID = strings.Repeat("0", 64)
 
-// parseURL checks a store URL given as flag; a missing or bad one is a
-// usage error.
-func parseURL(flag, raw string) (*storeurl.Spec, error) {
+// parseURL checks a store URL given as the flag name; a missing or bad one
+// is a usage error.
+func parseURL(name, raw string) (*storeurl.Spec, error) {
 	if raw == "" {
-		if flag == "-store" {
+		if name == "-store" {
 			return nil, usageError("no store: give -store URL or set NARVIK_STORE")
 		}
-		return nil, usageError("%s URL is required", flag)
+		return nil, usageError("%s URL is required", name)
 	}
 	spec, err := storeurl.Parse(raw)
 	if err != nil {
-		return nil, usageError("%s: %v", flag, err)
+		return nil, usageError("%s: %v", name, err)
 	}
 	return spec, nil
 }
@@ -58,9 +58,10 @@ func open(ctx context.Context, spec *storeurl.Spec, ready bool, opts ...storeurl
 	return o, nil
 }
 
-// openFlag parses the URL of flag and opens it ready for use.
-func openFlag(ctx context.Context, flag, raw string) (*storeurl.Opened, error) {
-	spec, err := parseURL(flag, raw)
+// openFlag parses the URL given as the flag name and opens it ready for
+// use.
+func openFlag(ctx context.Context, name, raw string) (*storeurl.Opened, error) {
+	spec, err := parseURL(name, raw)
 	if err != nil {
 		return nil, err
 	}
