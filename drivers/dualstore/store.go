@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"reflect"
 	"sync"
 
 	"github.com/narvik-go/narvik"
@@ -42,15 +43,11 @@ func New(oldStore, newStore narvik.SessionStore) (*Store, error) {
 	return &Store{old: oldStore, new: newStore, seed: maphash.MakeSeed()}, nil
 }
 
-// same reports whether a and b are the same store, without panicking on
-// stores of a type that cannot be compared.
-func same(a, b narvik.SessionStore) (eq bool) {
-	defer func() {
-		if recover() != nil {
-			eq = false
-		}
-	}()
-	return a == b
+// same reports whether a and b are the same store. Values of a type that
+// cannot be compared (== would panic) count as different.
+func same(a, b narvik.SessionStore) bool {
+	t := reflect.TypeOf(a)
+	return t == reflect.TypeOf(b) && t.Comparable() && a == b
 }
 
 // lock returns the lock of session id's stripe.
