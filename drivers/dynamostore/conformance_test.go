@@ -24,7 +24,9 @@ func TestConformance(t *testing.T) {
 }
 
 // TestConformanceSweep runs the shared suite with WithExpiredSweep: then
-// DeleteAllExpiredSessions must delete and count every expired item exactly.
+// DeleteAllExpiredSessions must delete and count every expired item exactly,
+// concurrent sweeps included. Pages of 10 items make every Scan and Query
+// follow LastEvaluatedKey.
 func TestConformanceSweep(t *testing.T) {
 	t.Parallel() // own tables; pauses until the serial tests (the outage test counts goroutines) are done
 	client := newClient(t, endpoint(t))
