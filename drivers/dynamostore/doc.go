@@ -93,7 +93,7 @@
 //
 // The store needs dynamodb:GetItem, PutItem, UpdateItem, DeleteItem,
 // BatchWriteItem and Query on the table and its index; Scan for
-// WithExpiredSweep; DescribeTable, CreateTable,
+// WithExpiredSweep and AllSessions; DescribeTable, CreateTable,
 // DescribeTimeToLive and UpdateTimeToLive for EnsureSchema.
 //
 // # Operations, their cost and consistency
@@ -114,6 +114,7 @@
 //	DeleteAllExpiredSessions  nothing by default (TTL deletes for free); with WithExpiredSweep,
 //	                          a consistent Scan of the whole table          1 RCU per 4 KB of table
 //	                          and 1 conditional DeleteItem per expired item 2 WCU per item
+//	AllSessions               a consistent Scan of the whole table          1 RCU per 4 KB of table
 //	EnsureSchema              DescribeTable + DescribeTimeToLive when the table is ready
 //
 // narvik validates a session with one GetItem, and adds one UpdateItem only
@@ -178,11 +179,20 @@
 // in flight per segment make up for in time. A scan reads (and bills) every
 // item, so run it rarely.
 //
+// # Walking every session
+//
+// AllSessions (narvik.Enumerator, for migrations and operator tools) reads
+// the table with a strongly consistent paginated Scan and yields each live
+// session once, streaming: it holds one page at a time. WithWalkSegments(n)
+// reads n segments in parallel instead, one goroutine and at most one page
+// each, all ended when the walk ends.
+//
 // # Goroutines
 //
 // The store starts goroutines only inside a call, and none outlives it:
 // with WithExpiredSweep(n), DeleteAllExpiredSessions runs one per segment
-// (when n > 1) and up to 8 deletes per segment.
+// (when n > 1) and up to 8 deletes per segment; AllSessions with
+// WithWalkSegments(n) runs n + 1 until the walk ends.
 //
 // # Clients: DAX, wrappers
 //
@@ -199,11 +209,12 @@
 //
 // The tests run against Amazon's DynamoDB Local 3.3.1 (Java 17, bound to
 // 127.0.0.1; scripts/dynamodb.sh up): the conformance suite in both expiry
-// modes (with concurrent sweeps); six
+// modes (with sequential and parallel walks, and concurrent sweeps); six
 // sweeps on one table counting exactly; the table EnsureSchema makes (key
 // schema, index, billing, TTL) and that a second call only reads; listing
 // and deleting with 7-item pages and with over 1 MB of one user's sessions;
-// a corrupt item; a server killed and restarted, and one frozen, under
+// walks that stream, stop early and fail without leaving a goroutine; a
+// corrupt item; a server killed and restarted, and one frozen, under
 // concurrent validation; the requests each operation sends; and that a raw
 // Scan of the table finds no token. A fake client covers throttled batch
 // writes. DynamoDB Local applies index writes synchronously, so the

@@ -40,6 +40,7 @@ func TestNewRefusesBadInput(t *testing.T) {
 		{"zero page size", client, "sessions", []dynamostore.Option{dynamostore.WithQueryPageSize(0)}, []error{narvik.ErrInvalidOption, dynamostore.ErrInvalidOption}},
 		{"negative segments", client, "sessions", []dynamostore.Option{dynamostore.WithExpiredSweep(-1)}, []error{narvik.ErrInvalidOption}},
 		{"too many segments", client, "sessions", []dynamostore.Option{dynamostore.WithExpiredSweep(1_000_001)}, []error{narvik.ErrInvalidOption}},
+		{"zero walk segments", client, "sessions", []dynamostore.Option{dynamostore.WithWalkSegments(0)}, []error{narvik.ErrInvalidOption}},
 	}
 	for _, c := range cases {
 		s, err := dynamostore.New(c.client, c.table, c.opts...)
@@ -49,7 +50,7 @@ func TestNewRefusesBadInput(t *testing.T) {
 			}
 		}
 	}
-	if s, err := dynamostore.New(client, "sessions", nil, dynamostore.WithQueryPageSize(5)); err != nil || s == nil {
+	if s, err := dynamostore.New(client, "sessions", nil, dynamostore.WithQueryPageSize(5), dynamostore.WithWalkSegments(4)); err != nil || s == nil {
 		t.Fatalf("New with good options = %v, %v", s, err)
 	}
 }
@@ -57,7 +58,7 @@ func TestNewRefusesBadInput(t *testing.T) {
 // TestCorruptItem: an item of the table that this store did not write (an
 // attribute of the wrong type, as another program might leave) is an error
 // wrapping narvik.ErrBadRecord from every read that meets it, never a
-// session and never "not found".
+// session and never "not found", in both walk modes.
 func TestCorruptItem(t *testing.T) {
 	t.Parallel() // own table; pauses until the serial tests (which count goroutines) are done
 	client := newClient(t, endpoint(t))
@@ -85,6 +86,19 @@ func TestCorruptItem(t *testing.T) {
 	}
 	if list, err := s.FetchSessionsForUser(ctx, "mallory"); !errors.Is(err, narvik.ErrBadRecord) {
 		t.Fatalf("FetchSessionsForUser over a corrupt item = %d records, %v; want an error wrapping narvik.ErrBadRecord", len(list), err)
+	}
+	for _, segments := range []int{1, 2} {
+		w, err := dynamostore.New(client, table, dynamostore.WithWalkSegments(segments))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var walkErr error
+		for _, err := range w.AllSessions(ctx) {
+			walkErr = err
+		}
+		if !errors.Is(walkErr, narvik.ErrBadRecord) {
+			t.Fatalf("AllSessions (%d segments) over a corrupt item ended with %v; want an error wrapping narvik.ErrBadRecord", segments, walkErr)
+		}
 	}
 	// Through the core, the corrupt item is an error, never a session.
 	n, err := narvik.New[struct{}](s)

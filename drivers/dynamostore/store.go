@@ -27,6 +27,7 @@ var (
 	_ narvik.SessionStore  = (*Store)(nil)
 	_ narvik.NativeExpiry  = (*Store)(nil)
 	_ narvik.SchemaEnsurer = (*Store)(nil)
+	_ narvik.Enumerator    = (*Store)(nil)
 	_ API                  = (*dynamodb.Client)(nil)
 )
 
@@ -92,6 +93,7 @@ type Option func(*options)
 type options struct {
 	pageSize      int32 // Query/Scan Limit; 0 lets DynamoDB fill 1 MB pages
 	sweepSegments int   // 0: rely on TTL; n: DeleteAllExpiredSessions scans with n segments
+	walkSegments  int   // AllSessions scans with this many segments; 0 means 1
 	err           error // the first unusable option, reported by New
 }
 
@@ -117,7 +119,7 @@ func (o *options) checkSegments(name string, n int) bool {
 // WithQueryPageSize sets the Limit of each Query and Scan request: at most n
 // items are read per page. By default DynamoDB fills pages up to its 1 MB
 // cap. The store always follows LastEvaluatedKey, so the page size only
-// trades round trips for smaller requests;
+// trades round trips for smaller requests (and, in AllSessions, memory);
 // tests use it to force many pages. n must be positive.
 func WithQueryPageSize(n int) Option {
 	return func(o *options) {
@@ -142,6 +144,20 @@ func WithExpiredSweep(segments int) Option {
 	return func(o *options) {
 		if o.checkSegments("WithExpiredSweep", segments) {
 			o.sweepSegments = segments
+		}
+	}
+}
+
+// WithWalkSegments makes AllSessions scan the table in segments parallel
+// segments (1 to 1,000,000; the default is 1, one Scan after the other).
+// Each segment is read by a goroutine of its own, for the duration of the
+// walk, and holds at most one page (1 MB, or WithQueryPageSize items) that
+// the loop has not taken yet: more segments walk a large table faster on a
+// table with the capacity for it, at that cost in memory.
+func WithWalkSegments(segments int) Option {
+	return func(o *options) {
+		if o.checkSegments("WithWalkSegments", segments) {
+			o.walkSegments = segments
 		}
 	}
 }
