@@ -87,7 +87,7 @@ func openStore(ctx context.Context, spec string) (store narvik.SessionStore, des
 		if err != nil {
 			return nil, "", nil, err
 		}
-		if err := s.EnsureTable(ctx); err != nil {
+		if err := s.EnsureSchema(ctx); err != nil {
 			return nil, "", nil, err
 		}
 		return s, "DynamoDB " + endpoint + " (table narvik-sessions)", noop, nil
