@@ -73,3 +73,20 @@ func TestDocsSayWhatUsersTripOver(t *testing.T) {
 		}
 	}
 }
+
+// TestNoDocTestsNewAfterValidation: Session.New is set only by
+// CreateSession, so "re-set the cookie when s.New || s.Extended" after
+// ValidateSession misleads (issue 15, item 9). No doc says it.
+func TestNoDocTestsNewAfterValidation(t *testing.T) {
+	for _, path := range []string{"README.md", "doc.go", "session.go", "narvikhttp/doc.go", "narvikhttp/middleware.go"} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, "New || ") || strings.Contains(line, "new || extended") || strings.Contains(line, "new or was extended") {
+				t.Errorf("%s:%d: %q: ValidateSession never sets New; test Extended alone", path, i+1, strings.TrimSpace(line))
+			}
+		}
+	}
+}
