@@ -74,6 +74,9 @@ func browser(t *testing.T, timeout time.Duration) context.Context {
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-quic", true),
+		// myapp.test is a plain-HTTP host name that is not localhost, as a
+		// developer's /etc/hosts entry would make it.
+		chromedp.Flag("host-resolver-rules", "MAP myapp.test 127.0.0.1"),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
