@@ -13,6 +13,7 @@ import (
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/drivers/memstore"
+	"github.com/narvik-go/narvik/internal/testkit"
 	"github.com/narvik-go/narvik/narvikhttp"
 )
 
@@ -33,8 +34,8 @@ func (e *env) plant(c *http.Client, path, value string) {
 // blank cookie that would delete the real one; valid sessions of two
 // different users sign nobody in.
 func TestDuplicateSessionCookies(t *testing.T) {
-	var logs logBuffer
-	e := newEnv(t, envConfig{httpOpts: []narvikhttp.Option{narvikhttp.WithLogger(logs.logger())}})
+	var logs testkit.LogBuffer
+	e := newEnv(t, envConfig{httpOpts: []narvikhttp.Option{narvikhttp.WithLogger(logs.Logger())}})
 	wellFormedUnknown := strings.Repeat("a", narvik.TokenLength)
 	for name, planted := range map[string]string{"junk": "junk", "unknown token": wellFormedUnknown} {
 		c := e.client()
@@ -287,8 +288,8 @@ func TestSecureCookieOverPlainHTTPIsLogged(t *testing.T) {
 	const warning = "the session cookie is Secure, but this request came over plain HTTP"
 	signIn := func(t *testing.T, narvikOpts []narvik.Option, plain bool, host string, headers map[string]string) string {
 		t.Helper()
-		var logs logBuffer
-		e := newEnv(t, envConfig{plainHTTP: plain, narvikOpts: narvikOpts, httpOpts: []narvikhttp.Option{narvikhttp.WithLogger(logs.logger())}})
+		var logs testkit.LogBuffer
+		e := newEnv(t, envConfig{plainHTTP: plain, narvikOpts: narvikOpts, httpOpts: []narvikhttp.Option{narvikhttp.WithLogger(logs.Logger())}})
 		for range 3 {
 			req, _ := http.NewRequest("POST", e.srv.URL+"/signin?user=alice", nil)
 			if host != "" {

@@ -3,12 +3,10 @@ package narvikhttp_test
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -212,25 +210,3 @@ const (
 func sessionCookie(token string) string {
 	return "narvik_session=" + token + "; Max-Age=2592000; Path=/; SameSite=Lax; Secure; HttpOnly"
 }
-
-// logBuffer collects what a slog.Logger writes, for tests that assert on
-// warnings. It is safe for concurrent use.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// logger returns a logger that writes to b.
-func (b *logBuffer) logger() *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }

@@ -1,14 +1,11 @@
 package browser
 
 import (
-	"bytes"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,26 +13,9 @@ import (
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/drivers/memstore"
+	"github.com/narvik-go/narvik/internal/testkit"
 	"github.com/narvik-go/narvik/narvikhttp"
 )
-
-// lockedBuffer is a log destination the server and the test share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestSecureCookieOverPlainHTTP is the newcomer's app, built as README
 // says with the default (Secure) cookie and the recommended __Host- name,
@@ -44,12 +24,12 @@ func (l *lockedBuffer) String() string {
 // must say so in the log. On http://localhost, which Chromium treats as
 // secure, the same cookie works: the development setup README recommends.
 func TestSecureCookieOverPlainHTTP(t *testing.T) {
-	var logs lockedBuffer
+	var logs testkit.LogBuffer
 	n, err := narvik.New[struct{}](memstore.New(), narvik.WithCookieHostPrefix())
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := narvikhttp.New(n, narvikhttp.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	m, err := narvikhttp.New(n, narvikhttp.WithLogger(logs.Logger()))
 	if err != nil {
 		t.Fatal(err)
 	}
