@@ -29,22 +29,8 @@ import (
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/drivers/memstore"
 	"github.com/narvik-go/narvik/examples/webapp/app"
+	"github.com/narvik-go/narvik/internal/testenv"
 )
-
-// inCI and missing are internal/testenv's logic, copied: this module cannot
-// import the root module's internal packages.
-func inCI() bool {
-	v := os.Getenv("CI")
-	return v != "" && v != "0" && v != "false"
-}
-
-func missing(t *testing.T, reason string) {
-	t.Helper()
-	if inCI() {
-		t.Fatalf("required under CI: %s", reason)
-	}
-	t.Skip(reason)
-}
 
 func findChromium(t *testing.T) string {
 	t.Helper()
@@ -56,7 +42,7 @@ func findChromium(t *testing.T) string {
 			return p
 		}
 	}
-	missing(t, "no Chromium found: apt-get install -y chromium, or set NARVIK_CHROMIUM")
+	testenv.Missing(t, "no Chromium found: apt-get install -y chromium, or set NARVIK_CHROMIUM")
 	return ""
 }
 
