@@ -14,7 +14,7 @@ func (s *Store) DeleteAllExpiredSessions(ctx context.Context) (int, error) {
 	now := s.Now().UnixMilli()
 	total := 0
 	for {
-		n, err := s.q.Exec(ctx, Sweep, now, s.SweepBatch)
+		n, err := s.exec(ctx, Sweep, now, s.SweepBatch)
 		total += int(n)
 		if err != nil {
 			return total, s.fail(ctx, "delete expired sessions", err)

@@ -58,7 +58,7 @@ func (s *Store) SaveSession(ctx context.Context, r narvik.Record) error {
 	if data == nil {
 		data = []byte{} // the column is NOT NULL; nil and empty are the same
 	}
-	n, err := s.q.Exec(ctx, Insert, r.ID, s.userArg(r.UserID), r.ExpiresAt.UnixMilli(), r.CreatedAt.UnixMilli(), data)
+	n, err := s.exec(ctx, Insert, r.ID, s.userArg(r.UserID), r.ExpiresAt.UnixMilli(), r.CreatedAt.UnixMilli(), data)
 	switch {
 	case err != nil && s.d.Duplicate != nil && s.d.Duplicate(err):
 		return narvik.ErrDuplicateSession
@@ -98,7 +98,7 @@ func (s *Store) UpdateSessionExpiry(ctx context.Context, id string, expiresAt ti
 		return narvik.ErrSessionNotFound
 	}
 	now, exp := s.Now(), expiresAt.UnixMilli()
-	n, err := s.q.Exec(ctx, Update, exp, id, now.UnixMilli())
+	n, err := s.exec(ctx, Update, exp, id, now.UnixMilli())
 	if err != nil {
 		return s.fail(ctx, "update session expiry", err)
 	}
@@ -124,7 +124,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	if !storekit.ValidSessionID(id) {
 		return nil
 	}
-	if _, err := s.q.Exec(ctx, Delete, id); err != nil {
+	if _, err := s.exec(ctx, Delete, id); err != nil {
 		return s.fail(ctx, "delete session", err)
 	}
 	return nil
@@ -161,7 +161,7 @@ func (s *Store) DeleteSessionsForUser(ctx context.Context, userID string) error 
 	if s.d.UserID(userID) != "" {
 		return nil
 	}
-	if _, err := s.q.Exec(ctx, DeleteUser, s.userArg(userID)); err != nil {
+	if _, err := s.exec(ctx, DeleteUser, s.userArg(userID)); err != nil {
 		return s.fail(ctx, "delete sessions for user", err)
 	}
 	return nil

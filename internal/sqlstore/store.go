@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"time"
 )
 
@@ -24,7 +25,16 @@ type Dialect struct {
 	// clientFoundRows option): Update then confirms a 0 before calling the
 	// session missing.
 	UnchangedIsZero bool
+	// Retry reports whether a write failed only because the database chose
+	// it as the victim of a deadlock (MySQL's InnoDB does so when many
+	// updates and a delete of one row race); the statement, rolled back
+	// whole, is then run again, up to MaxAttempts times in all. Nil means
+	// never.
+	Retry func(error) bool
 }
+
+// MaxAttempts bounds how often a write is tried when Dialect.Retry says so.
+const MaxAttempts = 4
 
 // Default sizes of the batched statements.
 const (
@@ -52,6 +62,18 @@ type Store struct {
 // New returns a Store running its statements through q.
 func New(q Querier, d Dialect) *Store {
 	return &Store{q: q, d: d, Now: time.Now, SweepBatch: DefaultSweepBatch, WalkPage: DefaultWalkPage}
+}
+
+// exec runs a write, again when the Dialect says the database rolled it
+// back as a deadlock victim. Every write here may run twice: each is one
+// statement, rolled back whole when it fails.
+func (s *Store) exec(ctx context.Context, st Stmt, args ...any) (int64, error) {
+	for attempt := 1; ; attempt++ {
+		n, err := s.q.Exec(ctx, st, args...)
+		if err == nil || s.d.Retry == nil || attempt == MaxAttempts || !s.d.Retry(err) || ctx.Err() != nil {
+			return n, err
+		}
+	}
 }
 
 // userArg is the user ID as the database receives it.
