@@ -44,7 +44,7 @@ up() {
 		# --no-defaults: the machine's /etc/mysql settings are not ours.
 		nohup mariadbd --no-defaults --datadir="$DIR/data" --socket="$DIR/sock" --port="$PORT" \
 			--bind-address=127.0.0.1 --user="$(id -un)" --pid-file="$DIR/pid" --log-error="$DIR/error.log" \
-			--skip-log-bin --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
+			--skip-log-bin --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
 			--max-connections=300 --character-set-server=utf8mb4 >/dev/null 2>&1 &
 		for ((i = 0; i < 300; i++)); do ready && break; sleep 0.1; done
 		ready || { echo "mariadb.sh: timed out waiting for 127.0.0.1:$PORT; see $DIR/error.log" >&2; tail -20 "$DIR/error.log" >&2; return 1; }

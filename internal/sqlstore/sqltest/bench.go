@@ -1,0 +1,133 @@
+package sqltest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/conformance"
+)
+
+// FullScan deletes the rows expired by now the way a table without an
+// index on expires_at must: DELETE ... WHERE expires_at + 0 <= now, which
+// no index can serve. It returns the rows deleted.
+type FullScan func(ctx context.Context, now time.Time) (int64, error)
+
+// BenchmarkSweep fills store with total sessions and measures, as the
+// sub-benchmarks "index" and "fullscan", the removal of 1% of them that
+// expired: DeleteAllExpiredSessions, through the index on expires_at,
+// against fullScan. Each round saves its expired sessions untimed.
+func BenchmarkSweep(b *testing.B, store narvik.SessionStore, total int, fullScan FullScan) {
+	expired := total / 100
+	Fill(b, store, total-expired, false)
+	ctx := context.Background()
+	run := func(b *testing.B, sweep func() (int64, error)) {
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			Fill(b, store, expired, true)
+			b.StartTimer()
+			n, err := sweep()
+			if err != nil || n != int64(expired) {
+				b.Fatalf("swept %d, %v; want %d", n, err, expired)
+			}
+		}
+	}
+	b.Run("index", func(b *testing.B) {
+		run(b, func() (int64, error) { n, err := store.DeleteAllExpiredSessions(ctx); return int64(n), err })
+	})
+	b.Run("fullscan", func(b *testing.B) {
+		run(b, func() (int64, error) { return fullScan(ctx, time.Now()) })
+	})
+}
+
+// Fill saves n sessions of n/10 users from 8 goroutines, expired ones
+// (a minute ago) or live ones (an hour left).
+func Fill(tb testing.TB, store narvik.SessionStore, n int, expired bool) {
+	tb.Helper()
+	const workers = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	now := time.Now().Truncate(time.Millisecond)
+	exp := now.Add(time.Hour)
+	if expired {
+		exp = now.Add(-time.Minute)
+	}
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				var b [32]byte
+				_, _ = rand.Read(b[:])
+				r := narvik.Record{ID: hex.EncodeToString(b[:]), UserID: fmt.Sprintf("fill-%d", i/10), ExpiresAt: exp, CreatedAt: now, Data: b[:24]}
+				if err := store.SaveSession(context.Background(), r); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		tb.Fatalf("saving %d sessions: %v", n, err)
+	}
+}
+
+// BenchmarkValidateVsBaseline measures ValidateSession of a live session
+// (narvik over store, with the conformance benchmarks' data) and raw, the
+// driver's raw read of the same row by primary key, alternately in the
+// same loop, so that a shared, noisy machine slows both alike. It reports
+// each one's ns/op and their ratio ("x-baseline"), serially and with
+// b.RunParallel.
+func BenchmarkValidateVsBaseline(b *testing.B, store narvik.SessionStore, raw func(b *testing.B, id string)) {
+	n, err := narvik.New[conformance.BenchData](store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	res, err := n.CreateSession(ctx, "bench-vs", conformance.BenchData{IP: "203.0.113.42", UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/135.0"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	id := res.Session.ID
+	round := func(b *testing.B, validate, base *atomic.Int64) {
+		t0 := time.Now()
+		if s, err := n.ValidateSession(ctx, res.Token); s == nil || err != nil {
+			b.Fatalf("ValidateSession = %v, %v", s, err)
+		}
+		t1 := time.Now()
+		raw(b, id)
+		validate.Add(int64(t1.Sub(t0)))
+		base.Add(int64(time.Since(t1)))
+	}
+	report := func(b *testing.B, validate, base *atomic.Int64) {
+		v, r := float64(validate.Load())/float64(b.N), float64(base.Load())/float64(b.N)
+		b.ReportMetric(v, "validate-ns/op")
+		b.ReportMetric(r, "baseline-ns/op")
+		b.ReportMetric(v/r, "x-baseline")
+	}
+	b.Run("serial", func(b *testing.B) {
+		var validate, base atomic.Int64
+		for b.Loop() {
+			round(b, &validate, &base)
+		}
+		report(b, &validate, &base)
+	})
+	b.Run("parallel", func(b *testing.B) {
+		var validate, base atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				round(b, &validate, &base)
+			}
+		})
+		report(b, &validate, &base)
+	})
+}
