@@ -9,7 +9,13 @@ import (
 // temporary folder, closed when the test ends.
 func newTestStore(t testing.TB, opts ...Option) *Store {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "sessions.db"), opts...)
+	return newTestStoreAt(t, filepath.Join(t.TempDir(), "sessions.db"), opts...)
+}
+
+// newTestStoreAt opens the database at path, closed when the test ends.
+func newTestStoreAt(t testing.TB, path string, opts ...Option) *Store {
+	t.Helper()
+	s, err := Open(path, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

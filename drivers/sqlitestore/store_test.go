@@ -1,12 +1,73 @@
 package sqlitestore
 
 import (
+	"context"
+	"database/sql"
 	"testing"
+	"time"
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/conformance"
+	"github.com/narvik-go/narvik/internal/sqlstore/sqltest"
 )
 
-func TestConformance(t *testing.T) {
-	conformance.Run(t, func(t testing.TB) narvik.SessionStore { return newTestStore(t) })
+func newStore(t testing.TB) narvik.SessionStore { return newTestStore(t) }
+
+func TestConformance(t *testing.T) { conformance.Run(t, newStore) }
+
+func BenchmarkConformance(b *testing.B) { conformance.Benchmark(b, newStore) }
+
+func BenchmarkScale(b *testing.B) { conformance.BenchmarkScale(b, newStore, 1000, 100000) }
+
+// baseline returns the raw read that ValidateSession is measured against:
+// the same columns by primary key, a statement prepared on the same
+// *sql.DB.
+func baseline(b *testing.B, s *Store) func(b *testing.B, id string) {
+	stmt, err := s.db.Prepare("SELECT user_id, expires_at, created_at, data FROM " + quote(s.table) + " WHERE id = ?")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { stmt.Close() })
+	return func(b *testing.B, id string) {
+		var user string
+		var exp, created int64
+		var data []byte
+		if err := stmt.QueryRowContext(context.Background(), id).Scan(&user, &exp, &created, &data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkBaseline(b *testing.B) {
+	s := newTestStore(b)
+	r := narvik.Record{ID: narvik.SessionIDFromToken("abcdefghijklmnopqrstuvwxyz234567"), UserID: "bench", ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now(), Data: make([]byte, 100)}
+	if err := s.SaveSession(context.Background(), r); err != nil {
+		b.Fatal(err)
+	}
+	read := baseline(b, s)
+	conformance.BenchmarkBaseline(b, func(b *testing.B) { read(b, r.ID) })
+}
+
+// BenchmarkValidateVsBaseline alternates ValidateSession with the
+// baseline's read, for a ratio that the machine's noise does not skew.
+func BenchmarkValidateVsBaseline(b *testing.B) {
+	s := newTestStore(b)
+	sqltest.BenchmarkValidateVsBaseline(b, s, baseline(b, s))
+}
+
+// BenchmarkDeleteAllExpired sweeps 1% expired of 100,000 sessions through
+// the index, and deletes the same by a full scan.
+func BenchmarkDeleteAllExpired(b *testing.B) {
+	s := newTestStore(b)
+	full := "DELETE FROM " + quote(s.table) + " WHERE expires_at + 0 <= ?"
+	sqltest.BenchmarkSweep(b, s, 100000, func(ctx context.Context, now time.Time) (int64, error) {
+		return rowsAffected(s.db.ExecContext(ctx, full, now.UnixMilli()))
+	})
+}
+
+func rowsAffected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
