@@ -16,6 +16,17 @@ func TestConformance(t *testing.T) {
 	conformance.Run(t, func(t testing.TB) narvik.SessionStore { return newTestStore(t, db) })
 }
 
+// TestConformanceSmallBatches runs the suite with sweeps of 7 rows and walk
+// pages of 3, so that every sweep and walk of it crosses batches.
+func TestConformanceSmallBatches(t *testing.T) {
+	db := testDB(t)
+	conformance.Run(t, func(t testing.TB) narvik.SessionStore {
+		s := newTestStore(t, db)
+		s.core.SweepBatch, s.core.WalkPage = 7, 3
+		return s
+	})
+}
+
 func BenchmarkConformance(b *testing.B) {
 	db := testDB(b)
 	conformance.Benchmark(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, db) })

@@ -46,7 +46,7 @@ func (s *Store) DeleteSessionsForUser(ctx context.Context, userID string) error 
 	return s.core.DeleteSessionsForUser(ctx, userID)
 }
 
-// DeleteAllExpiredSessions deletes expired sessions in batches of 1,000
+// DeleteAllExpiredSessions deletes expired sessions in batches of 5,000
 // found through the index on expires_at, and returns exactly how many it
 // deleted. Concurrent sweeps skip each other's locked rows.
 func (s *Store) DeleteAllExpiredSessions(ctx context.Context) (int, error) {

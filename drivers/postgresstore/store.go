@@ -91,9 +91,12 @@ func New(pool DB, opts ...Option) (*Store, error) {
 		// any other failure is still an error, and a pgx.Tx is not aborted
 		// by a lost put-if-absent.
 		"INSERT INTO {t} (id, user_id, expires_at, created_at, data) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
-		// SKIP LOCKED: concurrent sweeps take disjoint batches instead of
-		// queueing behind each other's row locks.
-		"DELETE FROM {t} WHERE id IN (SELECT id FROM {t} WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+		// The batch is found through the index on expires_at and deleted by
+		// its tuple IDs (a TID scan: "id IN (...)" would be planned as a
+		// hash join over the whole table). SKIP LOCKED: concurrent sweeps
+		// take disjoint batches instead of queueing behind each other's row
+		// locks; the locks also keep each tuple ID valid until the delete.
+		"DELETE FROM {t} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {t} WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))",
 	)
 	return &Store{
 		core:  sqlstore.New(querier{db: pool, q: q}, sqlstore.Dialect{Name: driver, UserID: checkUserID}),

@@ -45,7 +45,7 @@ func (s *Store) DeleteSessionsForUser(ctx context.Context, userID string) error 
 	return s.core.DeleteSessionsForUser(ctx, userID)
 }
 
-// DeleteAllExpiredSessions deletes expired sessions in batches of 1,000
+// DeleteAllExpiredSessions deletes expired sessions in batches of 5,000
 // found through the index on expires_at, and returns exactly how many it
 // deleted. SQLite runs one writer at a time, so concurrent sweeps take
 // turns and never count a row twice.

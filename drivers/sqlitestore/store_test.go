@@ -15,6 +15,16 @@ func newStore(t testing.TB) narvik.SessionStore { return newTestStore(t) }
 
 func TestConformance(t *testing.T) { conformance.Run(t, newStore) }
 
+// TestConformanceSmallBatches runs the suite with sweeps of 7 rows and walk
+// pages of 3, so that every sweep and walk of it crosses batches.
+func TestConformanceSmallBatches(t *testing.T) {
+	conformance.Run(t, func(t testing.TB) narvik.SessionStore {
+		s := newTestStore(t)
+		s.core.SweepBatch, s.core.WalkPage = 7, 3
+		return s
+	})
+}
+
 func BenchmarkConformance(b *testing.B) { conformance.Benchmark(b, newStore) }
 
 func BenchmarkScale(b *testing.B) { conformance.BenchmarkScale(b, newStore, 1000, 100000) }

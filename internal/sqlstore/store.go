@@ -40,9 +40,10 @@ const MaxAttempts = 4
 const (
 	// DefaultSweepBatch is how many expired rows one statement of
 	// DeleteAllExpiredSessions removes: small enough that no statement
-	// holds its locks for long, large enough that a backlog of a million
-	// rows takes a thousand statements.
-	DefaultSweepBatch = 1000
+	// holds its locks for more than milliseconds, large enough that a
+	// periodic sweep usually takes one statement and a backlog of a million
+	// rows two hundred.
+	DefaultSweepBatch = 5000
 	// DefaultWalkPage is how many rows one read of AllSessions returns.
 	DefaultWalkPage = 500
 )

@@ -19,32 +19,38 @@ import (
 // no index can serve. It returns the rows deleted.
 type FullScan func(ctx context.Context, now time.Time) (int64, error)
 
-// BenchmarkSweep fills store with total sessions and measures, as the
-// sub-benchmarks "index" and "fullscan", the removal of 1% of them that
-// expired: DeleteAllExpiredSessions, through the index on expires_at,
-// against fullScan. Each round saves its expired sessions untimed.
+// BenchmarkSweep fills store with total sessions and measures
+// DeleteAllExpiredSessions, through the index on expires_at ("index"),
+// against fullScan ("fullscan"), when 1% of them expired
+// ("expired=1%/...": each round saves its expired sessions untimed) and
+// when none did ("expired=0/...", the usual periodic sweep).
 func BenchmarkSweep(b *testing.B, store narvik.SessionStore, total int, fullScan FullScan) {
 	expired := total / 100
 	Fill(b, store, total-expired, false)
 	ctx := context.Background()
-	run := func(b *testing.B, sweep func() (int64, error)) {
+	run := func(b *testing.B, n int, sweep func() (int64, error)) {
 		b.ReportAllocs()
 		for b.Loop() {
-			b.StopTimer()
-			Fill(b, store, expired, true)
-			b.StartTimer()
-			n, err := sweep()
-			if err != nil || n != int64(expired) {
-				b.Fatalf("swept %d, %v; want %d", n, err, expired)
+			if n > 0 {
+				b.StopTimer()
+				Fill(b, store, n, true)
+				b.StartTimer()
+			}
+			if got, err := sweep(); err != nil || got != int64(n) {
+				b.Fatalf("swept %d, %v; want %d", got, err, n)
 			}
 		}
 	}
-	b.Run("index", func(b *testing.B) {
-		run(b, func() (int64, error) { n, err := store.DeleteAllExpiredSessions(ctx); return int64(n), err })
-	})
-	b.Run("fullscan", func(b *testing.B) {
-		run(b, func() (int64, error) { return fullScan(ctx, time.Now()) })
-	})
+	index := func() (int64, error) { n, err := store.DeleteAllExpiredSessions(ctx); return int64(n), err }
+	full := func() (int64, error) { return fullScan(ctx, time.Now()) }
+	for _, n := range []int{expired, 0} {
+		name := "expired=0"
+		if n > 0 {
+			name = "expired=1%"
+		}
+		b.Run(name+"/index", func(b *testing.B) { run(b, n, index) })
+		b.Run(name+"/fullscan", func(b *testing.B) { run(b, n, full) })
+	}
 }
 
 // Fill saves n sessions of n/10 users from 8 goroutines, expired ones
