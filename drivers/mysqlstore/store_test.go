@@ -37,6 +37,13 @@ func BenchmarkScale(b *testing.B) {
 	conformance.BenchmarkScale(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, db) }, 1000, 100000)
 }
 
+// BenchmarkScaleRatio measures per-user work at 1,000 and 100,000
+// sessions alternately, for a ratio that the machine's noise does not skew.
+func BenchmarkScaleRatio(b *testing.B) {
+	db := testDB(b)
+	sqltest.BenchmarkScaleRatio(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, db) }, 1000, 100000)
+}
+
 // baseline returns the raw read that ValidateSession is measured against:
 // the same columns by primary key, a statement prepared on the same
 // *sql.DB (unprepared, go-sql-driver would prepare and close it on every

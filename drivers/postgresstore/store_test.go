@@ -36,6 +36,13 @@ func BenchmarkScale(b *testing.B) {
 	conformance.BenchmarkScale(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, pool) }, 1000, 100000)
 }
 
+// BenchmarkScaleRatio measures per-user work at 1,000 and 100,000
+// sessions alternately, for a ratio that the machine's noise does not skew.
+func BenchmarkScaleRatio(b *testing.B) {
+	pool := testPool(b)
+	sqltest.BenchmarkScaleRatio(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, pool) }, 1000, 100000)
+}
+
 // BenchmarkBaseline is the raw read that ValidateSession is measured
 // against: the same columns by primary key with pgx on the same pool.
 func BenchmarkBaseline(b *testing.B) {

@@ -29,6 +29,10 @@ func BenchmarkConformance(b *testing.B) { conformance.Benchmark(b, newStore) }
 
 func BenchmarkScale(b *testing.B) { conformance.BenchmarkScale(b, newStore, 1000, 100000) }
 
+// BenchmarkScaleRatio measures per-user work at 1,000 and 100,000
+// sessions alternately, for a ratio that the machine's noise does not skew.
+func BenchmarkScaleRatio(b *testing.B) { sqltest.BenchmarkScaleRatio(b, newStore, 1000, 100000) }
+
 // baseline returns the raw read that ValidateSession is measured against:
 // the same columns by primary key, a statement prepared on the same
 // *sql.DB.

@@ -137,3 +137,77 @@ func BenchmarkValidateVsBaseline(b *testing.B, store narvik.SessionStore, raw fu
 		report(b, &validate, &base)
 	})
 }
+
+// BenchmarkScaleRatio fills one store with small and another with large
+// sessions, 10 of them one user's in each, and measures
+// FetchSessionsForUser ("FetchForUser10") and DeleteSessionsForUser
+// ("DeleteForUser10") of that user on both stores alternately in the same
+// loop, so that the ratio ("x-small", large over small) is not skewed by a
+// noisy machine. conformance.BenchmarkScale measures the same one total
+// after the other.
+func BenchmarkScaleRatio(b *testing.B, newStore func(testing.TB) narvik.SessionStore, small, large int) {
+	ctx := context.Background()
+	type side struct {
+		store narvik.SessionStore
+		mine  func(b *testing.B)
+	}
+	sides := make([]side, 2)
+	// FetchForUser10 leaves each store with the user's 10 sessions;
+	// DeleteForUser10 saves 10 (unmeasured) before each delete it measures.
+	for i, total := range []int{small, large} {
+		s := newStore(b)
+		Fill(b, s, total-10, false)
+		sides[i] = side{s, func(b *testing.B) {
+			for range 10 {
+				var id [32]byte
+				_, _ = rand.Read(id[:])
+				r := narvik.Record{ID: hex.EncodeToString(id[:]), UserID: "scale-user", ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now()}
+				if err := s.SaveSession(ctx, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}}
+		sides[i].mine(b)
+	}
+	// op runs one operation on one side and returns how long the part to
+	// measure took.
+	measure := func(b *testing.B, op func(b *testing.B, s side) time.Duration) {
+		var took [2]time.Duration
+		for b.Loop() {
+			for i, s := range sides {
+				took[i] += op(b, s)
+			}
+		}
+		b.ReportMetric(float64(took[0])/float64(b.N), fmt.Sprintf("of=%d-ns/op", small))
+		b.ReportMetric(float64(took[1])/float64(b.N), fmt.Sprintf("of=%d-ns/op", large))
+		b.ReportMetric(float64(took[1])/float64(took[0]), "x-small")
+	}
+	b.Run("FetchForUser10", func(b *testing.B) {
+		measure(b, func(b *testing.B, s side) time.Duration {
+			t0 := time.Now()
+			list, err := s.store.FetchSessionsForUser(ctx, "scale-user")
+			d := time.Since(t0)
+			if err != nil || len(list) != 10 {
+				b.Fatalf("FetchSessionsForUser = %d, %v; want 10", len(list), err)
+			}
+			return d
+		})
+	})
+	b.Run("DeleteForUser10", func(b *testing.B) {
+		for _, s := range sides { // each round saves the 10 it deletes
+			if err := s.store.DeleteSessionsForUser(ctx, "scale-user"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		measure(b, func(b *testing.B, s side) time.Duration {
+			s.mine(b)
+			t0 := time.Now()
+			err := s.store.DeleteSessionsForUser(ctx, "scale-user")
+			d := time.Since(t0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return d
+		})
+	})
+}
