@@ -2,12 +2,11 @@ package mysqlstore
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"testing"
 	"time"
 
+	"github.com/narvik-go/narvik/internal/sqlstore/sqltest"
 	"github.com/narvik-go/narvik/internal/testenv"
 )
 
@@ -26,18 +25,11 @@ func testDB(t testing.TB) *sql.DB {
 	return db
 }
 
-// randomTable returns a table name no other test uses.
-func randomTable() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return "narvik_test_" + hex.EncodeToString(b[:])
-}
-
 // newTestStore returns a store on a fresh table, created with EnsureSchema,
 // closed and dropped when the test ends.
 func newTestStore(t testing.TB, db *sql.DB, opts ...Option) *Store {
 	t.Helper()
-	table := randomTable()
+	table := sqltest.RandomTable()
 	s, err := New(db, append([]Option{WithTable(table)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,8 @@ package mysqlstore
 
 import (
 	"context"
-	"strings"
 
+	"github.com/narvik-go/narvik/internal/sqlstore"
 	"github.com/narvik-go/narvik/storekit"
 )
 
@@ -23,19 +23,15 @@ const schema = "CREATE TABLE IF NOT EXISTS {t} (" + `
 // those missing from a table that exists (MySQL 8 has no CREATE INDEX IF
 // NOT EXISTS).
 var indexes = []struct{ suffix, columns string }{
-	{"_user_idx", "(user_id, expires_at)"},
-	{"_expires_idx", "(expires_at)"},
+	{sqlstore.UserIndexSuffix, "(user_id, expires_at)"},
+	{sqlstore.ExpiresIndexSuffix, "(expires_at)"},
 }
 
 // EnsureSchema creates the table with its indexes unless it exists, and
 // adds either index if an existing table lacks it (narvik.SchemaEnsurer):
 // idempotent, and two round trips when everything is in place.
 func (s *Store) EnsureSchema(ctx context.Context) error {
-	ddl := strings.NewReplacer(
-		"{t}", quote(s.table),
-		"{t_user_idx}", quote(s.table+indexes[0].suffix),
-		"{t_expires_idx}", quote(s.table+indexes[1].suffix),
-	).Replace(schema)
+	ddl := sqlstore.DDL(schema, s.table, quote)
 	if _, err := s.db.ExecContext(ctx, ddl); err != nil {
 		return storekit.Wrap(ctx, driver+": ensure schema", err)
 	}

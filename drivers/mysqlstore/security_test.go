@@ -1,7 +1,6 @@
 package mysqlstore
 
 import (
-	"context"
 	"testing"
 
 	"github.com/narvik-go/narvik/internal/sqlstore/sqltest"
@@ -13,22 +12,6 @@ func TestNoTokenInTable(t *testing.T) {
 	db := testDB(t)
 	s := newTestStore(t, db)
 	sqltest.NoToken(t, s, func(t *testing.T) [][]byte {
-		rows, err := db.QueryContext(context.Background(), "SELECT id, user_id, expires_at, created_at, data FROM "+quote(s.table))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out [][]byte
-		for rows.Next() {
-			cols := make([][]byte, 5)
-			if err := rows.Scan(&cols[0], &cols[1], &cols[2], &cols[3], &cols[4]); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, cols...)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return out
+		return sqltest.Dump(t, db, "SELECT id, user_id, expires_at, created_at, data FROM "+quote(s.table))
 	})
 }

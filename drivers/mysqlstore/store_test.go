@@ -49,19 +49,7 @@ func BenchmarkScaleRatio(b *testing.B) {
 // *sql.DB (unprepared, go-sql-driver would prepare and close it on every
 // call).
 func baseline(b *testing.B, db *sql.DB, s *Store) func(b *testing.B, id string) {
-	stmt, err := db.Prepare("SELECT user_id, expires_at, created_at, data FROM " + quote(s.table) + " WHERE id = ?")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { stmt.Close() })
-	return func(b *testing.B, id string) {
-		var user string
-		var exp, created int64
-		var data []byte
-		if err := stmt.QueryRowContext(context.Background(), id).Scan(&user, &exp, &created, &data); err != nil {
-			b.Fatal(err)
-		}
-	}
+	return sqltest.PreparedRead(b, db, "SELECT user_id, expires_at, created_at, data FROM "+quote(s.table)+" WHERE id = ?")
 }
 
 func BenchmarkBaseline(b *testing.B) {

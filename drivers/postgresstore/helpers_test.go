@@ -2,12 +2,11 @@ package postgresstore
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/narvik-go/narvik/internal/sqlstore/sqltest"
 	"github.com/narvik-go/narvik/internal/testenv"
 )
 
@@ -24,18 +23,11 @@ func testPool(t testing.TB) *pgxpool.Pool {
 	return pool
 }
 
-// randomTable returns a table name no other test uses.
-func randomTable() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return "narvik_test_" + hex.EncodeToString(b[:])
-}
-
 // newTestStore returns a store on a fresh table, created with EnsureSchema
 // and dropped when the test ends.
 func newTestStore(t testing.TB, db DB, opts ...Option) *Store {
 	t.Helper()
-	table := randomTable()
+	table := sqltest.RandomTable()
 	s, err := New(db, append([]Option{WithTable(table)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)

@@ -36,7 +36,7 @@ func TestRoundTrips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer pool.Close()
+	t.Cleanup(pool.Close) // after the table is dropped
 	s := newTestStore(t, pool)
 	now := time.Now()
 	clock := func() time.Time { return now }

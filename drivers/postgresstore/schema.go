@@ -3,9 +3,9 @@ package postgresstore
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/narvik-go/narvik/internal/sqlstore"
 	"github.com/narvik-go/narvik/storekit"
 )
 
@@ -26,11 +26,7 @@ CREATE INDEX IF NOT EXISTS {t_expires_idx} ON {t} (expires_at)`
 // can collide in PostgreSQL's catalog; the loser runs the DDL once more,
 // which then finds everything in place.
 func (s *Store) EnsureSchema(ctx context.Context) error {
-	ddl := strings.NewReplacer(
-		"{t}", quote(s.table),
-		"{t_user_idx}", quote(s.table+"_user_idx"),
-		"{t_expires_idx}", quote(s.table+"_expires_idx"),
-	).Replace(schema)
+	ddl := sqlstore.DDL(schema, s.table, quote)
 	var err error
 	for range 2 {
 		// A plain Exec without arguments runs the statements in one simple

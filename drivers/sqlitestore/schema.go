@@ -2,8 +2,8 @@ package sqlitestore
 
 import (
 	"context"
-	"strings"
 
+	"github.com/narvik-go/narvik/internal/sqlstore"
 	"github.com/narvik-go/narvik/storekit"
 )
 
@@ -22,11 +22,7 @@ CREATE INDEX IF NOT EXISTS {t_expires_idx} ON {t} (expires_at)`
 // (narvik.SchemaEnsurer): idempotent, and one call when everything is in
 // place.
 func (s *Store) EnsureSchema(ctx context.Context) error {
-	ddl := strings.NewReplacer(
-		"{t}", quote(s.table),
-		"{t_user_idx}", quote(s.table+"_user_idx"),
-		"{t_expires_idx}", quote(s.table+"_expires_idx"),
-	).Replace(schema)
+	ddl := sqlstore.DDL(schema, s.table, quote)
 	_, err := s.db.ExecContext(ctx, ddl)
 	return storekit.Wrap(ctx, driver+": ensure schema", err)
 }

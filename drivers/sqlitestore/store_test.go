@@ -37,19 +37,7 @@ func BenchmarkScaleRatio(b *testing.B) { sqltest.BenchmarkScaleRatio(b, newStore
 // the same columns by primary key, a statement prepared on the same
 // *sql.DB.
 func baseline(b *testing.B, s *Store) func(b *testing.B, id string) {
-	stmt, err := s.db.Prepare("SELECT user_id, expires_at, created_at, data FROM " + quote(s.table) + " WHERE id = ?")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { stmt.Close() })
-	return func(b *testing.B, id string) {
-		var user string
-		var exp, created int64
-		var data []byte
-		if err := stmt.QueryRowContext(context.Background(), id).Scan(&user, &exp, &created, &data); err != nil {
-			b.Fatal(err)
-		}
-	}
+	return sqltest.PreparedRead(b, s.db, "SELECT user_id, expires_at, created_at, data FROM "+quote(s.table)+" WHERE id = ?")
 }
 
 func BenchmarkBaseline(b *testing.B) {

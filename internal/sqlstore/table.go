@@ -1,6 +1,10 @@
 package sqlstore
 
-import "github.com/narvik-go/narvik/storekit"
+import (
+	"strings"
+
+	"github.com/narvik-go/narvik/storekit"
+)
 
 // DefaultTable is the table the drivers use unless WithTable names another.
 const DefaultTable = "narvik_sessions"
@@ -27,3 +31,19 @@ func CheckTable(driver, name string) error {
 	}
 	return nil
 }
+
+// DDL returns schema with {t}, {t_user_idx} and {t_expires_idx} replaced by
+// the quoted names of table and its two indexes.
+func DDL(schema, table string, quote func(string) string) string {
+	return strings.NewReplacer(
+		"{t}", quote(table),
+		"{t_user_idx}", quote(table+UserIndexSuffix),
+		"{t_expires_idx}", quote(table+ExpiresIndexSuffix),
+	).Replace(schema)
+}
+
+// The index names are the table's followed by these.
+const (
+	UserIndexSuffix    = "_user_idx"
+	ExpiresIndexSuffix = "_expires_idx"
+)
