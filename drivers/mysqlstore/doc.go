@@ -94,5 +94,16 @@
 //
 // # Measured
 //
-// BENCHMARKS
+// Measured on a shared 2-core machine (MariaDB 10.11 over loopback,
+// innodb_flush_log_at_trx_commit=2), each ratio from one loop that
+// alternates the two operations:
+//
+//	ValidateSession hit / raw prepared SELECT by id   1.15 serial, 1.05 parallel; 36 vs 27 allocs
+//	FetchSessionsForUser (10), 100,000 / 1,000        1.20
+//	DeleteSessionsForUser (10), 100,000 / 1,000       0.39
+//	sweep, 1,000 of 100,000 expired                   45 ms; a full-scan DELETE 339 ms (7.5x)
+//	sweep, nothing expired                            0.06 ms; a full-scan DELETE 118 ms
+//
+// Deleting rows (three InnoDB indexes each) is most of a sweep's cost, so
+// with many rows expired the index saves the scan but not the deletes.
 package mysqlstore

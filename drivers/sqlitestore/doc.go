@@ -71,5 +71,16 @@
 //
 // # Measured
 //
-// BENCHMARKS
+// Measured on a shared 2-core machine (a file on local disk), each ratio
+// from one loop that alternates the two operations:
+//
+//	ValidateSession hit / raw prepared SELECT by id   1.29 serial, 1.54 parallel; 43 vs 34 allocs
+//	FetchSessionsForUser (10), 100,000 / 1,000        1.05
+//	DeleteSessionsForUser (10), 100,000 / 1,000       1.09
+//	sweep, 1,000 of 100,000 expired                   339 ms; a full-scan DELETE 2.0 s (5.9x)
+//	sweep, nothing expired                            0.3 ms; a full-scan DELETE 0.8 s
+//
+// With no network to hide it, ValidateSession shows the core's own work
+// (hashing the token, decoding the data) beside a read of some 30 µs.
+// Deleting rows is most of a sweep's cost.
 package sqlitestore
