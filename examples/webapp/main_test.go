@@ -25,21 +25,41 @@ func TestOpenStore(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // where "bolt" puts its file on Linux
 	t.Setenv("HOME", t.TempDir())
 	ctx := context.Background()
-	for _, spec := range []string{"memory", "bolt", "bolt:" + filepath.Join(t.TempDir(), "s.db")} {
+	specs := []string{"memory", "bolt", "bolt:" + filepath.Join(t.TempDir(), "s.db"), "sqlite:" + filepath.Join(t.TempDir(), "s.sqlite")}
+	if u := os.Getenv("NARVIK_POSTGRES_URL"); u != "" {
+		specs = append(specs, u)
+	}
+	for _, spec := range specs {
 		s, desc, closeStore, err := openStore(ctx, spec)
 		if err != nil {
 			t.Fatalf("%s: %v", spec, err)
 		}
-		rec := narvik.Record{ID: "id", UserID: "u", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
+		rec := narvik.Record{ID: narvik.SessionIDFromToken("abcdefghijklmnopqrstuvwxyz234567"), UserID: "u", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
 		if err := s.SaveSession(ctx, rec); err != nil {
 			t.Fatalf("%s (%s): save: %v", spec, desc, err)
+		}
+		if err := s.DeleteSession(ctx, rec.ID); err != nil { // a server's table outlives the test
+			t.Fatalf("%s (%s): delete: %v", spec, desc, err)
 		}
 		if err := closeStore(); err != nil {
 			t.Fatalf("%s: close: %v", spec, err)
 		}
 	}
-	if _, _, _, err := openStore(ctx, "postgres://nope"); err == nil || !strings.Contains(err.Error(), "unknown -store") {
+	if _, _, _, err := openStore(ctx, "nope://x"); err == nil || !strings.Contains(err.Error(), "unknown -store") {
 		t.Fatalf("unknown store: %v", err)
+	}
+}
+
+func TestMySQLConfig(t *testing.T) {
+	cfg, err := mysqlConfig("mysql://app:s%40cret@db.example:3307/sessions")
+	if err != nil || cfg.User != "app" || cfg.Passwd != "s@cret" || cfg.Addr != "db.example:3307" || cfg.DBName != "sessions" {
+		t.Fatalf("mysqlConfig = %+v, %v", cfg, err)
+	}
+	if cfg, err := mysqlConfig("mysql://root@localhost/narvik"); err != nil || cfg.Addr != "localhost:3306" {
+		t.Fatalf("default port: %+v, %v", cfg, err)
+	}
+	if _, err := mysqlConfig("mysql://root@localhost"); err == nil {
+		t.Fatal("a URL without a database was accepted")
 	}
 }
 
