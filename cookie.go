@@ -1,6 +1,8 @@
 package narvik
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -33,12 +35,33 @@ type CookieAttributes struct {
 	HttpOnly bool
 }
 
-// Cookie is a session cookie as narvik builds it. Change its fields freely:
-// each call to CreateCookie or CreateBlankCookie returns a new value.
+// Cookie is a session cookie as narvik builds it. Each call to CreateCookie
+// or CreateBlankCookie returns a new value, so changing one cookie's fields
+// changes no other. A changed cookie must still obey the rules New enforces
+// (see Valid): Serialize and HTTPCookie write nothing for one that does not.
 type Cookie struct {
 	Name       string
 	Value      string
 	Attributes CookieAttributes
+}
+
+// Valid reports whether a browser would take the cookie as written, by the
+// rules New applies to its options: a name of letters, digits and
+// -_.!~*' only; a Domain that is a host name; a Path that starts with "/"
+// and holds no ';', ',', '"', backslash, space or control character; a known
+// SameSite, and Secure with SameSite=None; Secure for a "__Secure-" name;
+// Secure, Path=/ and no Domain for a "__Host-" name (prefixes compared
+// without case, as browsers do). The error wraps ErrInvalidOption and names
+// the rule. The value needs no rule: it is always percent-encoded.
+//
+// Cookies from CreateCookie and CreateBlankCookie are valid; a cookie whose
+// fields were changed by hand, for instance with a Domain taken from a
+// request, may not be.
+func (c Cookie) Valid() error {
+	if err := checkCookie(c.Name, c.Attributes); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidOption, err)
+	}
+	return nil
 }
 
 // Serialize returns the cookie as a Set-Cookie header value, byte for byte
@@ -46,7 +69,16 @@ type Cookie struct {
 // encodeURIComponent does, then Domain, Max-Age, Path, SameSite, Secure and
 // HttpOnly in that order, joined by "; ". There is never an Expires
 // attribute.
+//
+// For a cookie that Valid refuses, Serialize returns "": an attribute that
+// could inject another attribute or header (Domain "x; Domain=evil.example")
+// or that a browser would drop is never written, and "" sets nothing
+// (narvikhttp never sends an empty Set-Cookie; net/http's Header.Add would).
+// Call Valid first to learn why.
 func (c Cookie) Serialize() string {
+	if checkCookie(c.Name, c.Attributes) != nil {
+		return ""
+	}
 	var b strings.Builder
 	b.Grow(len(c.Name) + len(c.Value) + 80)
 	encodeURIComponent(&b, c.Name)
@@ -83,8 +115,12 @@ func (c Cookie) String() string { return c.Serialize() }
 
 // HTTPCookie returns the cookie as an *http.Cookie for http.SetCookie. The
 // attributes are the same; net/http writes them in its own order, so use
-// Serialize when the exact bytes matter.
+// Serialize when the exact bytes matter. For a cookie that Valid refuses it
+// returns nil, which http.SetCookie ignores.
 func (c Cookie) HTTPCookie() *http.Cookie {
+	if checkCookie(c.Name, c.Attributes) != nil {
+		return nil
+	}
 	var name, value strings.Builder
 	encodeURIComponent(&name, c.Name)
 	encodeURIComponent(&value, c.Value)
@@ -157,4 +193,93 @@ func uriUnreserved(c byte) bool {
 		return true
 	}
 	return false
+}
+
+// The cookie name prefixes browsers give a meaning to (RFC 6265bis section
+// 4.1.3), matched without case as current browsers do.
+const (
+	hostPrefix   = "__Host-"
+	securePrefix = "__Secure-"
+)
+
+// checkCookie applies the rules of Cookie.Valid. Its errors say the rule;
+// callers wrap them in ErrInvalidOption.
+func checkCookie(name string, a CookieAttributes) error {
+	switch {
+	case !validCookieName(name):
+		return fmt.Errorf("cookie name %q: use letters, digits and -_.!~*' only", name)
+	case !validDomain(a.Domain):
+		return fmt.Errorf("cookie domain %q: want a host name of letters, digits, '-' and '.'", a.Domain)
+	case !validPath(a.Path):
+		return fmt.Errorf("cookie path %q: want '/' then printable ASCII without space, ';', '\"', '\\\\' or ','", a.Path)
+	}
+	switch a.SameSite {
+	case "", SameSiteLax, SameSiteStrict:
+	case SameSiteNone:
+		if !a.Secure {
+			return errors.New("SameSite=None requires Secure: browsers reject such cookies")
+		}
+	default:
+		return fmt.Errorf("SameSite %q: want lax, strict, none or empty", a.SameSite)
+	}
+	switch {
+	case hasPrefixFold(name, hostPrefix):
+		if !a.Secure || a.Domain != "" || a.Path != "/" {
+			return fmt.Errorf("cookie name %q: a __Host- cookie must be Secure, have Path=/ and no Domain (got Secure=%t, Path=%q, Domain=%q); browsers drop it otherwise", name, a.Secure, a.Path, a.Domain)
+		}
+	case hasPrefixFold(name, securePrefix):
+		if !a.Secure {
+			return fmt.Errorf("cookie name %q: a __Secure- cookie must be Secure; browsers drop it otherwise", name)
+		}
+	}
+	return nil
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+func validCookieName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !uriUnreserved(c) || c == '(' || c == ')' {
+			return false
+		}
+	}
+	return true
+}
+
+// validDomain accepts "" (no attribute) or a host name.
+func validDomain(d string) bool {
+	if len(d) > 253 {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		c := d[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// validPath accepts "" (no attribute) or an absolute path of printable
+// ASCII without ';', '"', '\\' or ',': what every cookie parser keeps as it
+// is. Percent-encode anything else.
+func validPath(p string) bool {
+	if p == "" {
+		return true
+	}
+	if p[0] != '/' {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c <= ' ' || c >= 0x7f, c == ';', c == '"', c == '\\', c == ',':
+			return false
+		}
+	}
+	return true
 }

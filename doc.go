@@ -18,7 +18,7 @@
 //	switch {
 //	case err != nil: // the store failed: answer 500, never "signed in"
 //	case s == nil:   // not signed in: set auth.CreateBlankCookie()
-//	case s.New || s.Extended: // re-set the cookie so its lifetime follows
+//	case s.Extended: // re-set the cookie so its lifetime follows
 //	}
 //
 //	auth.InvalidateSession(ctx, s.ID) // sign out
@@ -39,7 +39,13 @@
 //   - A token that is not 32 characters of [a-z2-7] is answered (nil, nil)
 //     without a store call.
 //   - Bad input gets typed errors: ErrNilStore, ErrInvalidOption (including
-//     SameSite=None without Secure), ErrEmptyUserID, ErrEncodeData.
+//     every cookie a browser would drop: SameSite=None without Secure, a
+//     __Host- or __Secure- name without the attributes its prefix demands,
+//     a session shorter than a second, whose Max-Age=0 would delete the
+//     cookie it sets), ErrEmptyUserID, ErrEncodeData.
+//   - Cookie.Serialize writes nothing for a cookie whose fields were changed
+//     to values New would refuse (Cookie.Valid says why), so a Domain or
+//     Path taken from a request cannot inject an attribute.
 //   - Store errors never yield a session, and neither does a record for
 //     another ID or data that does not decode (ErrBadRecord).
 //   - FetchSessionsForUser never returns an expired session.

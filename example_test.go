@@ -35,7 +35,7 @@ func Example() {
 	if err != nil {
 		panic(err) // the store failed: answer 500
 	}
-	fmt.Println(s.UserID, s.Data.IP, s.New, s.Extended)
+	fmt.Println(s.UserID, s.Data.IP, s.Extended) // Extended: re-set the cookie
 
 	// Sign-out: delete the session and blank the cookie.
 	if err := auth.InvalidateSession(ctx, s.ID); err != nil {
@@ -46,7 +46,7 @@ func Example() {
 	fmt.Println(auth.CreateBlankCookie().Serialize())
 	// Output:
 	// narvik_session 32 2592000
-	// user-42 192.0.2.1 false false
+	// user-42 192.0.2.1 false
 	// true
 	// narvik_session=; Max-Age=0; Path=/; SameSite=Lax; Secure; HttpOnly
 }

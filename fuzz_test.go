@@ -59,11 +59,28 @@ func FuzzValidateSession(f *testing.F) {
 // FuzzCookie: whatever the configuration, New either refuses it with
 // ErrInvalidOption or produces a cookie whose header parses back to the same
 // name, value and attributes: no input can inject an attribute or a header.
+// The same inputs set by hand on a Cookie serialise either to "" (Valid
+// refuses them) or to a header that parses back the same way.
 func FuzzCookie(f *testing.F) {
 	f.Add("narvik_session", "session-token", "", "/", "lax", int64(3600), true, true)
 	f.Add("example-cookie", "a b;c/é", "example.com", "/example", "none", int64(1), false, true)
 	f.Add("x", "v", "evil.com; Secure", "/\r\nSet-Cookie: a=b", "strict", int64(0), true, false)
 	f.Fuzz(func(t *testing.T, name, value, domain, path, sameSite string, maxAge int64, secure, httpOnly bool) {
+		hand := narvik.Cookie{Name: name, Value: value, Attributes: narvik.CookieAttributes{
+			Domain: domain, Path: path, MaxAge: int(maxAge % (1 << 31)), SameSite: narvik.SameSite(sameSite), Secure: secure, HttpOnly: httpOnly}}
+		switch header := hand.Serialize(); {
+		case (header == "") != (hand.Valid() != nil):
+			t.Fatalf("Serialize = %q but Valid = %v", header, hand.Valid())
+		case header != "":
+			parsed, err := http.ParseSetCookie(header)
+			if err != nil || parsed.Name != name || parsed.Path != path || parsed.Secure != secure || parsed.HttpOnly != httpOnly ||
+				(domain != "" && !strings.Contains(header+";", "; Domain="+domain+";")) {
+				t.Fatalf("hand-made cookie %+v serialised as %q, parsed back as %+v (%v)", hand, header, parsed, err)
+			}
+			if want := strings.Count(header, "; "); want != attrCount(hand.Attributes) {
+				t.Fatalf("%q has %d attributes, want %d", header, want, attrCount(hand.Attributes))
+			}
+		}
 		n, err := narvik.New[struct{}](memstore.New(),
 			narvik.WithCookieName(name), narvik.WithCookieDomain(domain), narvik.WithCookiePath(path),
 			narvik.WithCookieSameSite(narvik.SameSite(sameSite)), narvik.WithCookieSecure(secure),
@@ -97,6 +114,9 @@ func FuzzCookie(f *testing.F) {
 		}
 		if want := strings.Count(header, "; "); want != attrCount(c.Attributes) {
 			t.Fatalf("%q has %d attributes, want %d", header, want, attrCount(c.Attributes))
+		}
+		if err := c.Valid(); err != nil {
+			t.Fatalf("a cookie New built is not Valid: %v", err)
 		}
 	})
 }

@@ -21,7 +21,13 @@ type Narvik[D any] struct {
 }
 
 // New returns a Narvik over store. It fails with ErrNilStore for a nil store
-// and with ErrInvalidOption for an unusable option.
+// and with ErrInvalidOption, naming the rule, for an unusable option or
+// combination of options (see the options' docs and Cookie.Valid).
+//
+// Session data of type D is encoded with JSON unless WithCodec says
+// otherwise, so only what encoding/json keeps survives a round trip: a
+// struct's unexported fields come back empty, with no error. Give D
+// exported fields, or pass a Codec that keeps what you need.
 func New[D any](store SessionStore, opts ...Option) (*Narvik[D], error) {
 	if store == nil {
 		return nil, ErrNilStore

@@ -311,17 +311,20 @@ func TestCreateBlankCookieDefault(t *testing.T) {
 }
 
 // cookies.test.ts 18. narvik emits SameSite=None without Secure; this port
-// refuses that configuration (browsers drop such cookies) and the same bytes
-// come only from editing a cookie by hand.
+// refuses that configuration (browsers drop such cookies), and a cookie
+// edited by hand into it serialises to nothing.
 func TestCreateBlankCookieCustom(t *testing.T) {
 	opts := append(customCookieOptions(), narvik.WithCookieSameSite(narvik.SameSiteNone))
 	if _, err := narvik.New[struct{}](memstore.New(), opts...); !errors.Is(err, narvik.ErrInvalidOption) {
 		t.Fatalf("New with SameSite=None and Secure off = %v, want ErrInvalidOption", err)
 	}
 	c := mustNew[struct{}](t, memstore.New(), customCookieOptions()...).CreateBlankCookie()
-	c.Attributes.SameSite = narvik.SameSiteNone
-	if got, want := c.Serialize(), "example-cookie=; Domain=example.com; Max-Age=0; Path=/example; SameSite=None; HttpOnly"; got != want {
+	if got, want := c.Serialize(), "example-cookie=; Domain=example.com; Max-Age=0; Path=/example; SameSite=Lax; HttpOnly"; got != want {
 		t.Fatalf("Serialize =\n%s\nwant\n%s", got, want)
+	}
+	c.Attributes.SameSite = narvik.SameSiteNone
+	if got := c.Serialize(); got != "" || !errors.Is(c.Valid(), narvik.ErrInvalidOption) {
+		t.Fatalf("SameSite=None without Secure: Serialize = %q, Valid = %v; want \"\" and ErrInvalidOption", got, c.Valid())
 	}
 }
 

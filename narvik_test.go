@@ -139,6 +139,7 @@ func TestUntrustworthyRecordsFailClosed(t *testing.T) {
 	for name, r := range map[string]narvik.Record{
 		"another ID":       {ID: "other", UserID: "u", ExpiresAt: time.Now().Add(day)},
 		"undecodable data": {ID: id, UserID: "u", ExpiresAt: time.Now().Add(day), Data: []byte("{not json")},
+		"no user ID":       {ID: id, UserID: "", ExpiresAt: time.Now().Add(day)},
 	} {
 		s := &stubStore{t: t, fetch: func(string) (narvik.Record, error) { return r, nil }}
 		got, err := mustNew[extra](t, s).ValidateSession(bg, validToken)
@@ -224,6 +225,13 @@ func TestFetchSessionsForUserFilters(t *testing.T) {
 	}
 	if got, err := mustNew[struct{}](t, s).FetchSessionsForUser(bg, "u"); got != nil || !errors.Is(err, narvik.ErrBadRecord) {
 		t.Fatalf("a listing with another user's session = %v, %v; want ErrBadRecord", got, err)
+	}
+	// A live record without a user, among good ones: no list, ErrBadRecord.
+	s.fetchForUser = func(string) ([]narvik.Record, error) {
+		return []narvik.Record{{ID: "live", UserID: "u", ExpiresAt: now.Add(time.Hour)}, {ID: "x", UserID: "", ExpiresAt: now.Add(time.Hour)}}, nil
+	}
+	if got, err := mustNew[struct{}](t, s).FetchSessionsForUser(bg, "u"); got != nil || !errors.Is(err, narvik.ErrBadRecord) {
+		t.Fatalf("a listing with a session of no user = %v, %v; want ErrBadRecord", got, err)
 	}
 }
 

@@ -22,6 +22,7 @@ type config struct {
 	cookieName      string
 	cookieExpiresIn time.Duration // 0: follow expiresIn
 	browserSession  bool
+	hostPrefix      bool
 	attrs           CookieAttributes
 	observer        Observer
 }
@@ -41,8 +42,10 @@ func defaultConfig() config {
 	}
 }
 
-// WithSessionExpiresIn sets the session length (default 30 days). A session
-// is extended by the full length once half of it or less remains.
+// WithSessionExpiresIn sets the session length (default 30 days), at least
+// one second: the cookie's Max-Age follows it in whole seconds, and a
+// shorter session would write Max-Age=0, a cookie that deletes itself. A
+// session is extended by the full length once half of it or less remains.
 func WithSessionExpiresIn(d time.Duration) Option {
 	return func(c *config) { c.expiresIn = d }
 }
@@ -61,7 +64,9 @@ func WithCodec(codec Codec) Option {
 
 // WithCookieName sets the cookie name (default "narvik_session"). It may
 // hold letters, digits and -_.!~*' only, so that it reads the same in every
-// serialisation.
+// serialisation. Browsers give two prefixes a meaning, and New enforces it:
+// a "__Secure-" cookie must be Secure; a "__Host-" cookie must be Secure,
+// have Path=/ and no Domain (see WithCookieHostPrefix).
 func WithCookieName(name string) Option {
 	return func(c *config) { c.cookieName = name }
 }
@@ -69,7 +74,8 @@ func WithCookieName(name string) Option {
 // WithCookieExpiresIn sets the cookie's Max-Age (default: the session
 // length), in whole seconds, at least one. narvik's guides use a long cookie
 // (one year) for frameworks that cannot re-set the cookie whenever a session
-// is extended.
+// is extended. It contradicts WithBrowserSessionCookie (a cookie with no
+// Max-Age at all): New refuses the two together.
 func WithCookieExpiresIn(d time.Duration) Option {
 	return func(c *config) { c.cookieExpiresIn = d }
 }
@@ -77,23 +83,45 @@ func WithCookieExpiresIn(d time.Duration) Option {
 // WithBrowserSessionCookie makes session cookies carry no Max-Age, so they
 // last until the browser session ends: the "cookie that does not expire"
 // narvik promised for frameworks that cannot re-set cookies. The blank
-// cookie still carries Max-Age=0.
+// cookie still carries Max-Age=0. New refuses it together with
+// WithCookieExpiresIn.
 func WithBrowserSessionCookie() Option {
 	return func(c *config) { c.browserSession = true }
 }
 
-// WithCookieDomain sets the cookie's Domain attribute (default none).
+// WithCookieHostPrefix names the cookie "__Host-" + its name (default
+// "__Host-narvik_session"), the strongest cookie a browser offers: it accepts
+// a __Host- cookie only when it is Secure, has Path=/ and no Domain, so no
+// other host (a sibling subdomain, a plain-HTTP page on the same name) can
+// set, overwrite or shadow it. Recommended for every deployment over HTTPS;
+// browsers also accept it on http://localhost. New refuses it together with
+// WithCookieSecure(false), WithCookieDomain or a path other than "/", in
+// whatever order the options come.
+func WithCookieHostPrefix() Option {
+	return func(c *config) { c.hostPrefix = true }
+}
+
+// WithCookieDomain sets the cookie's Domain attribute (default none). A
+// Domain sends the cookie to every subdomain too, and lets every subdomain
+// set one of the same name; leave it empty unless subdomains must share the
+// session. A __Host- cookie may not have one.
 func WithCookieDomain(domain string) Option {
 	return func(c *config) { c.attrs.Domain = domain }
 }
 
-// WithCookiePath sets the cookie's Path attribute (default "/").
+// WithCookiePath sets the cookie's Path attribute (default "/"). A __Host-
+// cookie must keep "/".
 func WithCookiePath(path string) Option {
 	return func(c *config) { c.attrs.Path = path }
 }
 
-// WithCookieSecure sets the cookie's Secure flag (default true). Turn it off
-// only for plain-HTTP development.
+// WithCookieSecure sets the cookie's Secure flag (default true): browsers
+// then send the cookie over HTTPS only, and store it only from an HTTPS
+// response or from http://localhost (Chromium and Firefox). Served over
+// plain HTTP from any other host, a Secure cookie is silently dropped and
+// every request after sign-in is signed out (narvikhttp logs a warning
+// once). Turn it off only for plain-HTTP development on a host name other
+// than localhost; __Host- and __Secure- cookie names require it.
 func WithCookieSecure(secure bool) Option {
 	return func(c *config) { c.attrs.Secure = secure }
 }
@@ -115,74 +143,22 @@ func (c *config) validate() error {
 		return fmt.Errorf("%w: "+format, append([]any{ErrInvalidOption}, args...)...)
 	}
 	switch {
-	case c.expiresIn <= 0:
-		return bad("session expires-in must be positive, got %v", c.expiresIn)
+	case c.expiresIn < time.Second:
+		return bad("session expires-in must be at least one second (the cookie's Max-Age is whole seconds, and Max-Age=0 deletes the cookie), got %v", c.expiresIn)
 	case c.cookieExpiresIn < 0 || (c.cookieExpiresIn > 0 && c.cookieExpiresIn < time.Second):
-		return bad("cookie expires-in must be at least one second, got %v", c.cookieExpiresIn)
+		return bad("cookie expires-in must be at least one second (Max-Age is whole seconds, and Max-Age=0 deletes the cookie), got %v", c.cookieExpiresIn)
+	case c.browserSession && c.cookieExpiresIn > 0:
+		return bad("WithBrowserSessionCookie (no Max-Age) and WithCookieExpiresIn (Max-Age=%d) contradict each other: choose one", int(c.cookieExpiresIn/time.Second))
 	case c.now == nil:
 		return bad("nil clock")
 	case c.codec == nil:
 		return bad("nil codec")
-	case !validCookieName(c.cookieName):
-		return bad("cookie name %q: use letters, digits and -_.!~*' only", c.cookieName)
-	case !validDomain(c.attrs.Domain):
-		return bad("cookie domain %q: want a host name of letters, digits, '-' and '.'", c.attrs.Domain)
-	case !validPath(c.attrs.Path):
-		return bad("cookie path %q: want '/' then printable ASCII without space, ';', '\"', '\\\\' or ','", c.attrs.Path)
 	}
-	switch c.attrs.SameSite {
-	case "", SameSiteLax, SameSiteStrict:
-	case SameSiteNone:
-		if !c.attrs.Secure {
-			return bad("SameSite=None requires Secure; browsers reject such cookies")
-		}
-	default:
-		return bad("SameSite %q: want lax, strict, none or empty", c.attrs.SameSite)
+	if c.hostPrefix && !hasPrefixFold(c.cookieName, hostPrefix) {
+		c.cookieName = hostPrefix + c.cookieName
+	}
+	if err := checkCookie(c.cookieName, c.attrs); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidOption, err)
 	}
 	return nil
-}
-
-func validCookieName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; !uriUnreserved(c) || c == '(' || c == ')' {
-			return false
-		}
-	}
-	return true
-}
-
-// validDomain accepts "" (no attribute) or a host name.
-func validDomain(d string) bool {
-	if len(d) > 253 {
-		return false
-	}
-	for i := 0; i < len(d); i++ {
-		c := d[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
-}
-
-// validPath accepts "" (no attribute) or an absolute path of printable
-// ASCII without ';', '"', '\\' or ',': what every cookie parser keeps as it
-// is. Percent-encode anything else.
-func validPath(p string) bool {
-	if p == "" {
-		return true
-	}
-	if p[0] != '/' {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		switch c := p[i]; {
-		case c <= ' ' || c >= 0x7f, c == ';', c == '"', c == '\\', c == ',':
-			return false
-		}
-	}
-	return true
 }

@@ -29,9 +29,16 @@ import (
 //     itself before starting. A store passes ctx to its client; when a call
 //     fails because ctx ended, the error must match ctx.Err() with errors.Is
 //     (storekit.Wrap makes sure of it even when a client reports the
-//     cancellation as a network error). The conformance suite calls every
-//     method with a cancelled context and accepts nil (the store did its work
-//     without waiting on anything) or such an error, nothing else.
+//     cancellation as a network error). What the conformance suite checks
+//     (Context/Cancelled): each of the seven methods, called with a context
+//     cancelled before the call, returns nil (the store did its work
+//     without waiting on anything) or an error for which
+//     errors.Is(err, context.Canceled) holds, nothing else; and
+//     Enumerator.AllSessions with such a context yields exactly one
+//     element, an error matching context.Canceled, and no record
+//     (Walk/Cancelled). It does not check deadlines or a context cancelled
+//     during a call; those reach the store's client, which must report them
+//     the same way.
 //   - Data: Record.Data is never modified by anyone once it is handed over.
 //     The core never changes a slice after passing it to SaveSession, nor a
 //     slice a store returned; a store never changes a slice it was given or

@@ -54,7 +54,7 @@ var coreChecks = []check{
 			t.Fatalf("ValidateSession of a new session = %v, %v; want the session", got, err)
 		}
 		want := *res.Session
-		want.New = false
+		want.New = false // New is set by CreateSession alone, never by ValidateSession
 		if got.ID != want.ID || got.UserID != want.UserID || !got.ExpiresAt.Equal(want.ExpiresAt) ||
 			!got.CreatedAt.Equal(want.CreatedAt) || got.Data.IP != want.Data.IP || !slices.Equal(got.Data.Tags, want.Data.Tags) ||
 			got.New || got.Extended {

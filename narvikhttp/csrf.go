@@ -65,7 +65,7 @@ func checkOrigin(r *http.Request, trusted map[string]bool) error {
 		}
 		return fmt.Errorf("%w: Referer does not match host %q", ErrCrossOrigin, r.Host)
 	}
-	return fmt.Errorf("%w: neither Sec-Fetch-Site, Origin nor Referer is present", ErrCrossOrigin)
+	return errNoOrigin
 }
 
 // sameOrigin reports whether origin is a trusted origin or the request's

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/internal/testkit"
 	"github.com/narvik-go/narvik/narvikhttp"
 )
 
@@ -69,7 +70,7 @@ func TestCSRF(t *testing.T) {
 		{"GET with no headers", "GET", map[string]string{"Sec-Fetch-Site": "", "Origin": ""}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fetches, reached := e.store.fetches.Load(), e.reached.Load()
+			fetches, reached := e.store.Calls(testkit.Fetch), e.reached.Load()
 			res := e.do(c, tc.method, "/any", tc.headers)
 			if tc.allowed {
 				wantStatus(t, tc.name, res, 200)
@@ -82,7 +83,7 @@ func TestCSRF(t *testing.T) {
 			if e.reached.Load() != reached {
 				t.Fatal("a rejected request reached the app")
 			}
-			if e.store.fetches.Load() != fetches {
+			if e.store.Calls(testkit.Fetch) != fetches {
 				t.Fatal("a rejected request reached the store")
 			}
 			if len(res.setCookie) != 0 {
@@ -142,5 +143,34 @@ func TestCSRFCustomErrorHandler(t *testing.T) {
 	wantStatus(t, "custom handler", res, http.StatusTeapot)
 	if !errors.Is(got, narvikhttp.ErrCrossOrigin) {
 		t.Fatalf("error handler got %v, want ErrCrossOrigin", got)
+	}
+}
+
+// TestNoOriginSaysWhatIsMissing: a header-less POST (curl -d sends no
+// Origin) is not cross-origin, it is unproven. The 403 says what was
+// missing and what to do, and a custom error handler still sees
+// ErrCrossOrigin.
+func TestNoOriginSaysWhatIsMissing(t *testing.T) {
+	e := newEnv(t, envConfig{plainHTTP: true, narvikOpts: []narvik.Option{narvik.WithCookieSecure(false)}})
+	res := e.do(e.srv.Client(), "POST", "/signin?user=alice", map[string]string{"Sec-Fetch-Site": "", "Origin": ""})
+	wantStatus(t, "POST without Origin", res, 403)
+	for _, want := range []string{"no Origin header", "send one naming this site", "Origin: ", "Bearer"} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("403 body %q does not say %q", res.body, want)
+		}
+	}
+	res = e.do(e.srv.Client(), "POST", "/signin?user=alice", map[string]string{"Sec-Fetch-Site": "", "Origin": "https://evil.example"})
+	if res.status != 403 || strings.TrimSpace(res.body) != "Forbidden: cross-origin request" {
+		t.Errorf("a foreign Origin: %d %q", res.status, res.body)
+	}
+
+	var got error
+	e = newEnv(t, envConfig{httpOpts: []narvikhttp.Option{narvikhttp.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
+		got = err
+		http.Error(w, "nope", http.StatusForbidden)
+	})}})
+	e.do(e.srv.Client(), "POST", "/signin?user=alice", map[string]string{"Sec-Fetch-Site": "", "Origin": ""})
+	if !errors.Is(got, narvikhttp.ErrCrossOrigin) || !strings.Contains(got.Error(), "no Sec-Fetch-Site, Origin or Referer") {
+		t.Fatalf("error handler got %v; want ErrCrossOrigin saying what is missing", got)
 	}
 }

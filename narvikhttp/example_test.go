@@ -23,7 +23,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	h, err := narvikhttp.New(n)
+	m, err := narvikhttp.New(n)
 	if err != nil {
 		panic(err)
 	}
@@ -31,20 +31,20 @@ func Example() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /signin", func(w http.ResponseWriter, r *http.Request) {
 		// Check the user's credentials here.
-		if _, err := h.StartSession(w, r, "user-1", Profile{Name: "Ada"}); err != nil {
+		if _, err := m.StartSession(w, r, "user-1", Profile{Name: "Ada"}); err != nil {
 			http.Error(w, "try again", http.StatusInternalServerError)
 		}
 	})
-	mux.Handle("GET /me", h.RequireSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, _ := narvikhttp.SessionFrom[Profile](r.Context())
+	mux.Handle("GET /me", m.RequireSessionFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := m.Session(r) // a *narvik.Session[Profile]
 		fmt.Fprintf(w, "hello %s (%s)", s.Data.Name, s.UserID)
-	})))
+	}))
 	mux.HandleFunc("POST /signout", func(w http.ResponseWriter, r *http.Request) {
-		if err := h.EndSession(w, r); err != nil {
+		if err := m.EndSession(w, r); err != nil {
 			http.Error(w, "try again", http.StatusInternalServerError)
 		}
 	})
-	srv := httptest.NewServer(h.Wrap(mux))
+	srv := httptest.NewServer(m.Wrap(mux))
 	defer srv.Close()
 
 	jar, _ := cookiejar.New(nil)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/drivers/memstore"
+	"github.com/narvik-go/narvik/internal/testkit"
 	"github.com/narvik-go/narvik/narvikhttp"
 )
 
@@ -243,7 +244,7 @@ func TestStoreFailureIsNeverSignedIn(t *testing.T) {
 			e := newEnv(t, envConfig{httpOpts: tc.opts})
 			c := e.client()
 			token := e.signIn(c, "alice")
-			e.store.fail.Store(true)
+			e.store.Fail(true)
 
 			for _, method := range []string{"GET", "POST"} {
 				path := map[string]string{"GET": "/me", "POST": "/action"}[method]
@@ -259,11 +260,11 @@ func TestStoreFailureIsNeverSignedIn(t *testing.T) {
 			if e.token(c) != token {
 				t.Fatal("a store failure cleared the cookie")
 			}
-			e.store.fail.Store(false)
+			e.store.Fail(false)
 			wantStatus(t, "store back", e.do(c, "GET", "/me", nil), 200)
 		})
 	}
-	if !errors.Is(gotErr, errStoreDown) {
+	if !errors.Is(gotErr, testkit.ErrDown) {
 		t.Fatalf("the error handler got %v, want one wrapping the store's error", gotErr)
 	}
 }
@@ -271,7 +272,7 @@ func TestStoreFailureIsNeverSignedIn(t *testing.T) {
 func TestStoreFailureOnSignInSetsNoCookie(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	c := e.client()
-	e.store.fail.Store(true)
+	e.store.Fail(true)
 	res := e.do(c, "POST", "/signin?user=alice", nil)
 	wantStatus(t, "sign in with the store down", res, 500)
 	if len(res.setCookie) != 0 {
@@ -316,7 +317,7 @@ func TestBearerTokens(t *testing.T) {
 	wantStatus(t, "Basic with a valid cookie", e.do(browser, "GET", "/me", map[string]string{"Authorization": "Basic eDp5"}), 200)
 
 	// A store failure on a bearer request is a 500, never signed in.
-	e.store.fail.Store(true)
+	e.store.Fail(true)
 	wantStatus(t, "bearer with the store down", e.do(api, "GET", "/me", bearer), 500)
 }
 

@@ -1,21 +1,19 @@
 package narvikhttp_test
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/drivers/memstore"
+	"github.com/narvik-go/narvik/internal/testkit"
 	"github.com/narvik-go/narvik/narvikhttp"
 )
 
@@ -24,66 +22,13 @@ type data struct {
 	Device string `json:"device"`
 }
 
-// clock is a settable clock for narvik.WithClock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Now()} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// errStoreDown is what failingStore returns when told to fail.
-var errStoreDown = errors.New("store is down")
-
-// failingStore wraps a store; it fails every call while fail is set and
-// counts FetchSession calls.
-type failingStore struct {
-	narvik.SessionStore
-	fail    atomic.Bool
-	fetches atomic.Int64
-}
-
-func (s *failingStore) FetchSession(ctx context.Context, id string) (narvik.Record, error) {
-	s.fetches.Add(1)
-	if s.fail.Load() {
-		return narvik.Record{}, errStoreDown
-	}
-	return s.SessionStore.FetchSession(ctx, id)
-}
-
-func (s *failingStore) SaveSession(ctx context.Context, r narvik.Record) error {
-	if s.fail.Load() {
-		return errStoreDown
-	}
-	return s.SessionStore.SaveSession(ctx, r)
-}
-
-func (s *failingStore) DeleteSession(ctx context.Context, id string) error {
-	if s.fail.Load() {
-		return errStoreDown
-	}
-	return s.SessionStore.DeleteSession(ctx, id)
-}
-
 // env is a test app behind a real TLS server.
 type env struct {
 	t       *testing.T
-	clock   *clock
-	store   *failingStore
+	clock   *testkit.Clock
+	store   *testkit.Store // over memstore
 	n       *narvik.Narvik[data]
-	h       *narvikhttp.Handler[data]
+	h       *narvikhttp.Middleware[data]
 	srv     *httptest.Server
 	reached atomic.Int64 // requests that reached the app's handlers
 }
@@ -104,7 +49,7 @@ type envConfig struct {
 //	POST /signout-everywhere DeleteSessionsForUser + ClearCookie
 func newEnv(t *testing.T, cfg envConfig) *env {
 	t.Helper()
-	e := &env{t: t, clock: newClock(), store: &failingStore{SessionStore: memstore.New()}}
+	e := &env{t: t, clock: testkit.NewClock(time.Now()), store: testkit.Wrap(memstore.New())}
 	n, err := narvik.New[data](e.store, append([]narvik.Option{narvik.WithClock(e.clock.Now)}, cfg.narvikOpts...)...)
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,9 @@
 package narvikhttp
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,19 +17,23 @@ type config struct {
 	csrf         bool
 	trusted      []string
 	errorHandler func(http.ResponseWriter, *http.Request, error)
+	logger       *slog.Logger
 }
 
 func defaultConfig() config {
-	return config{csrf: true, errorHandler: DefaultErrorHandler}
+	return config{csrf: true, errorHandler: DefaultErrorHandler, logger: slog.Default()}
 }
 
 // WithBearerTokens makes the middleware accept "Authorization: Bearer
 // <token>" as well as the cookie, for API clients. A request that carries a
 // Bearer header is judged by that token alone: its cookie is not read, no
-// cookie is set or cleared, and the CSRF check does not apply, because a
-// browser never attaches that header to a cross-site request on its own
-// (it is not CORS-safelisted, so a cross-site page cannot add it without a
-// preflight this package never approves).
+// cookie is set or cleared (EndSession included). A valid token exempts the
+// request from the CSRF check, because a browser never attaches that header
+// to a cross-site request on its own (it is not CORS-safelisted, so a
+// cross-site page cannot add it without a preflight this package never
+// approves). An invalid one (unknown, expired, malformed) exempts nothing:
+// the request has no session, and an unsafe one must pass the CSRF check
+// like any request without credentials.
 func WithBearerTokens() Option {
 	return func(c *config) { c.bearer = true }
 }
@@ -49,6 +55,21 @@ func WithTrustedOrigins(origins ...string) Option {
 	return func(c *config) { c.trusted = append(c.trusted, origins...) }
 }
 
+// WithLogger sets where the middleware reports what a developer or operator
+// must know, each as a warning: a Secure cookie sent over plain HTTP to a
+// host that is not localhost (the browser drops it; logged once), and a
+// request with session cookies of different users (see Wrap). The default
+// is slog.Default(); a nil logger discards everything. Tokens are never
+// logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l == nil {
+			l = slog.New(slog.DiscardHandler)
+		}
+		c.logger = l
+	}
+}
+
 // WithoutCSRF turns the CSRF check off.
 //
 // Dangerous: with the token in a cookie, any site the user visits can then
@@ -62,14 +83,26 @@ func WithoutCSRF() Option {
 
 // DefaultErrorHandler answers 403 Forbidden for a request refused by the
 // CSRF check and 500 Internal Server Error for anything else, with a short
-// plain-text body that reveals nothing of the error.
+// plain-text body that reveals nothing of the error. A request refused for
+// carrying no Origin at all (typically a script: curl -d sends none) is
+// told what to send instead.
 func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
-	if isCrossOrigin(err) {
+	switch {
+	case errors.Is(err, errNoOrigin):
+		http.Error(w, noOriginBody, http.StatusForbidden)
+	case isCrossOrigin(err):
 		http.Error(w, "Forbidden: cross-origin request", http.StatusForbidden)
-		return
+	default:
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 	}
-	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 }
+
+// noOriginBody is what DefaultErrorHandler answers to an unsafe request
+// with no Origin, Referer or Sec-Fetch-Site header.
+const noOriginBody = "Forbidden: this request has no Origin header (nor Referer or Sec-Fetch-Site), " +
+	"so it cannot be told apart from a cross-site request. Browsers send Origin on every POST; " +
+	"a script or tool must send one naming this site (for example -H 'Origin: https://example.com' with curl), " +
+	"or, where the server accepts them, authenticate with an Authorization: Bearer token."
 
 func (c *config) validate() (map[string]bool, error) {
 	if c.errorHandler == nil {

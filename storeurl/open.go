@@ -2,6 +2,7 @@ package storeurl
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -23,7 +26,10 @@ import (
 	"github.com/narvik-go/narvik/drivers/dynamostore"
 	"github.com/narvik-go/narvik/drivers/memstore"
 	"github.com/narvik-go/narvik/drivers/mongostore"
+	"github.com/narvik-go/narvik/drivers/mysqlstore"
+	"github.com/narvik-go/narvik/drivers/postgresstore"
 	"github.com/narvik-go/narvik/drivers/redisstore"
+	"github.com/narvik-go/narvik/drivers/sqlitestore"
 )
 
 // Option configures Open.
@@ -47,8 +53,7 @@ type Opened struct {
 	// Spec is what the URL named.
 	Spec *Spec
 
-	ensure func(context.Context) error // the driver's schema step, if any
-	close  func() error
+	close func() error
 }
 
 // Description says which store this is, for banners and logs.
@@ -70,9 +75,6 @@ func (o *Opened) Close() error {
 func (o *Opened) EnsureSchema(ctx context.Context) (bool, error) {
 	if se, ok := o.Store.(narvik.SchemaEnsurer); ok {
 		return true, se.EnsureSchema(ctx)
-	}
-	if o.ensure != nil {
-		return true, o.ensure(ctx)
 	}
 	return false, nil
 }
@@ -112,6 +114,12 @@ func (s *Spec) Open(ctx context.Context, opts ...Option) (*Opened, error) {
 		err = s.openMongo(ctx, o)
 	case DynamoDB:
 		err = s.openDynamo(ctx, o)
+	case Postgres:
+		err = s.openPostgres(ctx, o)
+	case MySQL:
+		err = s.openMySQL(ctx, o)
+	case SQLite:
+		err = s.openSQLite(o, cfg)
 	default:
 		err = fmt.Errorf("%w: kind %q", ErrBadURL, s.Kind)
 	}
@@ -129,9 +137,17 @@ func (s *Spec) refused(err error) error {
 	return fmt.Errorf("%w: %s: %w", ErrBadURL, s.desc, err)
 }
 
-func (s *Spec) openBolt(o *Opened, cfg openConfig) error {
+// missing refuses a file that does not exist, unless Create was given.
+func (s *Spec) missing(cfg openConfig) error {
 	if _, err := os.Stat(s.path); errors.Is(err, fs.ErrNotExist) && !cfg.create {
 		return s.unreachable(errors.New("no such file (narvik ensure-schema or migrate -to creates one)"))
+	}
+	return nil
+}
+
+func (s *Spec) openBolt(o *Opened, cfg openConfig) error {
+	if err := s.missing(cfg); err != nil {
+		return err
 	}
 	st, err := boltstore.Open(s.path)
 	if err != nil {
@@ -239,7 +255,73 @@ func (s *Spec) openDynamo(ctx context.Context, o *Opened) error {
 		closeIdle()
 		return s.unreachable(err)
 	}
-	o.Store, o.ensure = st, st.EnsureTable
+	o.Store = st
 	o.close = func() error { closeIdle(); return nil }
+	return nil
+}
+
+func (s *Spec) openPostgres(ctx context.Context, o *Opened) error {
+	pool, err := pgxpool.NewWithConfig(ctx, s.postgres)
+	if err != nil {
+		return s.refused(err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return s.unreachable(err)
+	}
+	var opts []postgresstore.Option
+	if s.table != "" {
+		opts = append(opts, postgresstore.WithTable(s.table))
+	}
+	st, err := postgresstore.New(pool, opts...)
+	if err != nil {
+		pool.Close()
+		return s.refused(err)
+	}
+	o.Store, o.close = st, func() error { pool.Close(); return nil }
+	return nil
+}
+
+func (s *Spec) openMySQL(ctx context.Context, o *Opened) error {
+	conn, err := mysql.NewConnector(s.mysql)
+	if err != nil {
+		return s.refused(err)
+	}
+	db := sql.OpenDB(conn)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return s.unreachable(err)
+	}
+	var opts []mysqlstore.Option
+	if s.table != "" {
+		opts = append(opts, mysqlstore.WithTable(s.table))
+	}
+	st, err := mysqlstore.New(db, opts...)
+	if err != nil {
+		db.Close()
+		return s.refused(err)
+	}
+	o.Store, o.close = st, func() error { return errors.Join(st.Close(), db.Close()) }
+	return nil
+}
+
+// openSQLite opens the file with sqlitestore.Open, which (an embedded
+// store, like bbolt) also ensures the table.
+func (s *Spec) openSQLite(o *Opened, cfg openConfig) error {
+	if err := s.missing(cfg); err != nil {
+		return err
+	}
+	var opts []sqlitestore.Option
+	if s.table != "" {
+		opts = append(opts, sqlitestore.WithTable(s.table))
+	}
+	st, err := sqlitestore.Open(s.path, opts...)
+	if errors.Is(err, narvik.ErrInvalidOption) {
+		return s.refused(err)
+	}
+	if err != nil {
+		return s.unreachable(err)
+	}
+	o.Store, o.close = st, st.Close
 	return nil
 }

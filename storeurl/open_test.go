@@ -20,7 +20,7 @@ func ctx(t *testing.T) context.Context {
 }
 
 func TestOpenEveryKind(t *testing.T) {
-	for _, kind := range []storeurl.Kind{storeurl.Memory, storeurl.Bolt, storeurl.Redis, storeurl.RedisCluster, storeurl.MongoDB, storeurl.DynamoDB} {
+	for _, kind := range []storeurl.Kind{storeurl.Memory, storeurl.Bolt, storeurl.Redis, storeurl.RedisCluster, storeurl.MongoDB, storeurl.DynamoDB, storeurl.Postgres, storeurl.MySQL, storeurl.SQLite} {
 		t.Run(string(kind), func(t *testing.T) {
 			u := storeurltest.URL(t, kind)
 			o, err := storeurl.Open(ctx(t), u, storeurl.Create())
@@ -55,21 +55,23 @@ func TestOpenEveryKind(t *testing.T) {
 }
 
 func TestOpenWritesNothing(t *testing.T) {
-	t.Run("bolt", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "missing.db")
-		_, err := storeurl.Open(ctx(t), "bolt:"+path)
-		if !errors.Is(err, storeurl.ErrUnreachable) {
-			t.Fatalf("Open of a missing bbolt file = %v, want ErrUnreachable", err)
-		}
-		if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
-			t.Fatalf("Open without Create made the file: %v", err)
-		}
-		o, err := storeurl.Open(ctx(t), "bolt:"+path, storeurl.Create())
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.Close()
-	})
+	for _, kind := range []string{"bolt", "sqlite"} {
+		t.Run(kind, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "missing.db")
+			_, err := storeurl.Open(ctx(t), kind+":"+path)
+			if !errors.Is(err, storeurl.ErrUnreachable) {
+				t.Fatalf("Open of a missing file = %v, want ErrUnreachable", err)
+			}
+			if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("Open without Create made the file: %v", err)
+			}
+			o, err := storeurl.Open(ctx(t), kind+":"+path, storeurl.Create())
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.Close()
+		})
+	}
 	t.Run("dynamodb", func(t *testing.T) {
 		u := storeurltest.URL(t, storeurl.DynamoDB)
 		o, err := storeurl.Open(ctx(t), u)
@@ -95,6 +97,8 @@ func TestOpenUnreachable(t *testing.T) {
 	// Port 1 on loopback: nothing listens there, the connection is refused.
 	for _, u := range []string{
 		"redis://127.0.0.1:1/0",
+		"postgres://postgres@127.0.0.1:1/narvik?connect_timeout=2",
+		"mysql://root@127.0.0.1:1/narvik",
 		"redis-cluster://127.0.0.1:1,127.0.0.1:2",
 		"mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=500",
 		"dynamodb://127.0.0.1:1",

@@ -5,10 +5,15 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/narvik-go/narvik/internal/sqlstore"
 )
 
 // Kind names a form of store URL, and so a driver.
@@ -22,10 +27,13 @@ const (
 	RedisCluster Kind = "redis-cluster"
 	MongoDB      Kind = "mongodb"
 	DynamoDB     Kind = "dynamodb"
+	Postgres     Kind = "postgres"
+	MySQL        Kind = "mysql"
+	SQLite       Kind = "sqlite"
 )
 
 // Forms is the list of URL forms, for usage texts and error messages.
-const Forms = "memory, bolt:PATH, redis://HOST:PORT[/DB], rediss://..., redis-cluster://H1:P1,H2:P2, rediss-cluster://..., mongodb://..., mongodb+srv://..., dynamodb://HOST:PORT, dynamodb://aws"
+const Forms = "memory, bolt:PATH, redis://HOST:PORT[/DB], rediss://..., redis-cluster://H1:P1,H2:P2, rediss-cluster://..., mongodb://..., mongodb+srv://..., dynamodb://HOST:PORT, dynamodb://aws, postgres://USER@HOST:PORT/DB, mysql://USER:PASS@HOST:PORT/DB, sqlite:PATH"
 
 // Defaults of the parameters that say where the sessions live.
 const (
@@ -58,7 +66,10 @@ type Spec struct {
 
 	endpoint string // dynamodb: "" for AWS
 	region   string // dynamodb: "" for the AWS configuration's
-	table    string
+	table    string // dynamodb, and the SQL kinds ("" for the driver's default)
+
+	postgres *pgxpool.Config
+	mysql    *mysql.Config
 }
 
 // Description says which store the URL names, for banners and logs,
@@ -93,6 +104,12 @@ func Parse(raw string) (*Spec, error) {
 		return parseMongo(raw)
 	case scheme == "dynamodb":
 		return parseDynamo(raw)
+	case scheme == "postgres" || scheme == "postgresql":
+		return parsePostgres(raw)
+	case scheme == "mysql":
+		return parseMySQL(raw)
+	case scheme == "sqlite":
+		return parseSQLite(raw)
 	case raw == "":
 		return nil, fmt.Errorf("%w: empty; use one of %s", ErrBadURL, Forms)
 	}
@@ -269,6 +286,94 @@ func parseDynamo(raw string) (*Spec, error) {
 	s.endpoint = "http://" + u.Host
 	s.desc = fmt.Sprintf("DynamoDB %s (table %s)", s.endpoint, s.table)
 	return s, nil
+}
+
+// sqlTable is the note on the table of a SQL store's description.
+func sqlTable(table string) string {
+	if table == "" {
+		table = sqlstore.DefaultTable
+	}
+	return " (table " + table + ")"
+}
+
+func parsePostgres(raw string) (*Spec, error) {
+	table, rest, err := takeParam(raw, "table")
+	if err != nil {
+		return nil, bad(raw, "%v", err)
+	}
+	// ParseConfig reads the environment and a password file, never the
+	// network.
+	cfg, err := pgxpool.ParseConfig(rest)
+	if err != nil {
+		return nil, bad(raw, "%v", err)
+	}
+	c := cfg.ConnConfig
+	where := net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))) + "/" + c.Database
+	return &Spec{Kind: Postgres, postgres: cfg, table: table, desc: "PostgreSQL " + where + sqlTable(table)}, nil
+}
+
+// parseMySQL turns mysql://USER:PASS@HOST[:PORT]/DB[?params] into the
+// configuration of go-sql-driver/mysql, whose own parser checks the
+// parameters.
+func parseMySQL(raw string) (*Spec, error) {
+	table, rest, err := takeParam(raw, "table")
+	if err != nil {
+		return nil, bad(raw, "%v", err)
+	}
+	u, err := url.Parse(rest)
+	if err != nil {
+		return nil, bad(raw, "%v", err)
+	}
+	db := strings.TrimPrefix(u.Path, "/")
+	if u.Host == "" || db == "" || strings.Contains(db, "/") {
+		return nil, bad(raw, "want mysql://USER:PASSWORD@HOST:PORT/DATABASE")
+	}
+	addr := u.Host
+	if u.Port() == "" {
+		addr = net.JoinHostPort(u.Hostname(), "3306")
+	}
+	// The parameters go through the driver's own parser; the user and
+	// password are set afterwards, so that no character of theirs can be
+	// taken for the DSN's syntax.
+	dsn := "/" + db
+	if u.RawQuery != "" {
+		dsn += "?" + u.RawQuery
+	}
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, bad(raw, "%v", err)
+	}
+	cfg.Net, cfg.Addr = "tcp", addr
+	if u.User != nil {
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+	}
+	return &Spec{Kind: MySQL, mysql: cfg, table: table, desc: "MySQL " + addr + "/" + db + sqlTable(table)}, nil
+}
+
+func parseSQLite(raw string) (*Spec, error) {
+	rest := strings.TrimPrefix(raw, "sqlite:")
+	path, query, _ := strings.Cut(rest, "?")
+	table := ""
+	if query != "" {
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			return nil, bad(raw, "%v", err)
+		}
+		for k := range q {
+			if k != "table" {
+				return nil, bad(raw, "unknown parameter %q: sqlite: takes table=", k)
+			}
+		}
+		table = q.Get("table")
+	}
+	if path == "" || strings.HasPrefix(path, "//") {
+		return nil, bad(raw, "want sqlite:PATH, the path of an SQLite file, such as sqlite:sessions.db")
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return &Spec{Kind: SQLite, path: path, table: table, desc: "SQLite file " + path + sqlTable(table)}, nil
 }
 
 // redact hides the password of a URL that holds one.

@@ -32,6 +32,14 @@ func TestParse(t *testing.T) {
 		{"dynamodb://127.0.0.1:8010?table=t1&region=eu-west-1", storeurl.DynamoDB, "DynamoDB http://127.0.0.1:8010 (table t1)"},
 		{"dynamodb://aws", storeurl.DynamoDB, "DynamoDB on AWS, the default AWS configuration's region (table narvik-sessions)"},
 		{"dynamodb://aws?region=eu-north-1&table=prod.sessions", storeurl.DynamoDB, "DynamoDB on AWS, region eu-north-1 (table prod.sessions)"},
+		{"postgres://postgres@127.0.0.1:5433/narvik?sslmode=disable", storeurl.Postgres, "PostgreSQL 127.0.0.1:5433/narvik (table narvik_sessions)"},
+		{"postgresql://app:secret@db.example.com/app?table=logins", storeurl.Postgres, "PostgreSQL db.example.com:5432/app (table logins)"},
+		{"mysql://root@127.0.0.1:3307/narvik", storeurl.MySQL, "MySQL 127.0.0.1:3307/narvik (table narvik_sessions)"},
+		{"mysql://app:s%40cret@db.example:3307/sessions", storeurl.MySQL, "MySQL db.example:3307/sessions"},
+		{"mysql://root@localhost/narvik", storeurl.MySQL, "MySQL localhost:3306/narvik"},
+		{"mysql://app:secret@db.example.com/app?table=logins&timeout=5s", storeurl.MySQL, "MySQL db.example.com:3306/app (table logins)"},
+		{"sqlite:/var/lib/app/s.db", storeurl.SQLite, "SQLite file /var/lib/app/s.db (table narvik_sessions)"},
+		{"sqlite:s.db?table=logins", storeurl.SQLite, "(table logins)"},
 	} {
 		s, err := storeurl.Parse(c.url)
 		if err != nil {
@@ -66,6 +74,11 @@ func TestParseRefusesBadURLs(t *testing.T) {
 		{"dynamodb://127.0.0.1", "has no port"},
 		{"dynamodb://127.0.0.1:8010?tabel=x", `unknown parameter "tabel"`},
 		{"dynamodb://user:pw@127.0.0.1:8010", "want dynamodb://HOST:PORT"},
+		{"postgres://h:notaport/db", "cannot parse"},
+		{"mysql://root@127.0.0.1:3307", "want mysql://USER:PASSWORD@HOST:PORT/DATABASE"},
+		{"mysql://root@127.0.0.1:3307/db?timeout=soon", "invalid duration"},
+		{"sqlite:", "want sqlite:PATH"},
+		{"sqlite:s.db?tabel=x", `unknown parameter "tabel"`},
 	} {
 		_, err := storeurl.Parse(c.url)
 		if !errors.Is(err, storeurl.ErrBadURL) {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/narvik-go/narvik/storekit"
 )
 
 // batchSize is BatchWriteItem's limit of requests per call.
@@ -51,7 +53,7 @@ func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest) error
 			RequestItems: map[string][]types.WriteRequest{s.table: reqs},
 		})
 		if err != nil {
-			return wrap(ctx, "BatchWriteItem", err)
+			return storekit.Wrap(ctx, "dynamostore: BatchWriteItem", err)
 		}
 		reqs = out.UnprocessedItems[s.table]
 		if len(reqs) == 0 {
@@ -61,7 +63,7 @@ func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest) error
 			return fmt.Errorf("dynamostore: BatchWriteItem: %d deletes still unprocessed after %d attempts (the table is throttled)", len(reqs), attempt)
 		}
 		if err := sleep(ctx, jitter(delay)); err != nil {
-			return wrap(ctx, "BatchWriteItem: waiting to retry unprocessed items", err)
+			return storekit.Wrap(ctx, "dynamostore: BatchWriteItem: waiting to retry unprocessed items", err)
 		}
 		delay = min(2*delay, batchMaxDelay)
 	}

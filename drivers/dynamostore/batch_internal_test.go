@@ -19,7 +19,7 @@ import (
 // a throttled table does. Any other call fails the test (the embedded nil
 // interface panics).
 type throttlingDB struct {
-	api
+	API
 	take    int
 	mu      sync.Mutex
 	calls   int
@@ -64,7 +64,7 @@ func ids(n int) []string {
 // are sent again until all are done, in chunks of at most 25.
 func TestBatchRetriesUnprocessed(t *testing.T) {
 	db := &throttlingDB{take: 10, deleted: map[string]int{}}
-	s, err := newStore(db, "sessions")
+	s, err := New(db, "sessions")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestBatchRetriesUnprocessed(t *testing.T) {
 // with an error that errors.Is context.DeadlineExceeded.
 func TestBatchBackoffRespectsContext(t *testing.T) {
 	db := &throttlingDB{take: 0, deleted: map[string]int{}}
-	s, err := newStore(db, "sessions")
+	s, err := New(db, "sessions")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,10 +111,10 @@ func TestBatchBackoffRespectsContext(t *testing.T) {
 }
 
 // TestUnstorableKeysNeedNoRoundTrip: IDs that cannot be DynamoDB keys are
-// refused (save) or found missing (reads) without calling the server; the
-// fake panics on any call.
+// refused (save) with the typed error of the ID at fault, or found missing
+// (reads), without calling the server; the fake panics on any call.
 func TestUnstorableKeysNeedNoRoundTrip(t *testing.T) {
-	s, err := newStore(&throttlingDB{}, "sessions")
+	s, err := New(&throttlingDB{}, "sessions")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,12 +122,12 @@ func TestUnstorableKeysNeedNoRoundTrip(t *testing.T) {
 	now := time.Now()
 	for _, bad := range []string{"", "\xff", string(make([]byte, 2049))} {
 		err := s.SaveSession(ctx, narvik.Record{ID: bad, UserID: "u", ExpiresAt: now.Add(time.Hour), CreatedAt: now})
-		if !errors.Is(err, ErrInvalidKey) {
-			t.Errorf("SaveSession with ID %.8q = %v, want ErrInvalidKey", bad, err)
+		if !errors.Is(err, narvik.ErrInvalidSessionID) || errors.Is(err, narvik.ErrInvalidUserID) || !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("SaveSession with ID %.8q = %v, want narvik.ErrInvalidSessionID (and the deprecated ErrInvalidKey)", bad, err)
 		}
 		err = s.SaveSession(ctx, narvik.Record{ID: "ok", UserID: bad, ExpiresAt: now.Add(time.Hour), CreatedAt: now})
-		if !errors.Is(err, ErrInvalidKey) {
-			t.Errorf("SaveSession with user ID %.8q = %v, want ErrInvalidKey", bad, err)
+		if !errors.Is(err, narvik.ErrInvalidUserID) || errors.Is(err, narvik.ErrInvalidSessionID) || !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("SaveSession with user ID %.8q = %v, want narvik.ErrInvalidUserID (and the deprecated ErrInvalidKey)", bad, err)
 		}
 		if _, err := s.FetchSession(ctx, bad); !errors.Is(err, narvik.ErrSessionNotFound) {
 			t.Errorf("FetchSession(%.8q) = %v, want ErrSessionNotFound", bad, err)

@@ -47,7 +47,7 @@ func Example() {
 		return
 	}
 	// Once at start-up; a no-op (two reads) when the table is ready.
-	if err := store.EnsureTable(ctx); err != nil {
+	if err := store.EnsureSchema(ctx); err != nil {
 		fmt.Println(err)
 		return
 	}

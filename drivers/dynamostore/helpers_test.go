@@ -6,6 +6,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +21,7 @@ import (
 
 	"github.com/narvik-go/narvik/drivers/dynamostore"
 	"github.com/narvik-go/narvik/internal/testenv"
+	"github.com/narvik-go/narvik/internal/testkit"
 )
 
 // endpoint returns the shared DynamoDB Local's URL, or skips (fails under CI).
@@ -58,8 +63,8 @@ func uniqueTable(t testing.TB) string {
 	return "narvik-" + name + "-" + hex.EncodeToString(b[:])
 }
 
-// newTableStore returns a store on a fresh table that EnsureTable made, and
-// deletes the table when the test ends.
+// newTableStore returns a store on a fresh table that EnsureSchema made,
+// and deletes the table when the test ends.
 func newTableStore(t testing.TB, client *dynamodb.Client, opts ...dynamostore.Option) (*dynamostore.Store, string) {
 	t.Helper()
 	table := uniqueTable(t)
@@ -69,8 +74,8 @@ func newTableStore(t testing.TB, client *dynamodb.Client, opts ...dynamostore.Op
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := s.EnsureTable(ctx); err != nil {
-		t.Fatalf("EnsureTable: %v", err)
+	if err := s.EnsureSchema(ctx); err != nil {
+		t.Fatalf("EnsureSchema: %v", err)
 	}
 	t.Cleanup(func() { dropTable(t, client, table) })
 	return s, table
@@ -124,4 +129,46 @@ func (r *opRecorder) take() map[string]int {
 func testHTTPClient() (*http.Client, *http.Transport) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	return &http.Client{Transport: tr}, tr
+}
+
+// startLocal starts a private DynamoDB Local for one test, on a port of its
+// own, keeping its tables in the server's folder (-dbPath) so that they
+// survive Kill and Restart. It needs the distribution scripts/dynamodb.sh
+// installs (NARVIK_DYNAMODB_LOCAL_DIR) and Java.
+func startLocal(t *testing.T) *testkit.Server {
+	t.Helper()
+	dist := testenv.Get(t, "NARVIK_DYNAMODB_LOCAL_DIR", "scripts/dynamodb.sh up")
+	if _, err := exec.LookPath("java"); err != nil {
+		testenv.Missing(t, "java is not on PATH; a private DynamoDB Local needs Java 17")
+	}
+	if _, err := os.Stat(filepath.Join(dist, "Launcher.class")); err != nil {
+		t.Fatalf("NARVIK_DYNAMODB_LOCAL_DIR=%s has no Launcher.class (run scripts/dynamodb.sh up): %v", dist, err)
+	}
+	return testkit.StartServer(t, testkit.ServerSpec{
+		Name: "dynamodb-local",
+		Command: func(port int, dir string) *exec.Cmd {
+			// C1 only and the serial GC halve the JVM's start-up (about 2 s
+			// instead of 4 s here); this server's throughput does not matter.
+			return exec.Command("java", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+				"-Djava.library.path="+filepath.Join(dist, "DynamoDBLocal_lib"),
+				"-cp", dist+":"+filepath.Join(dist, "DynamoDBLocal.jar")+":"+filepath.Join(dist, "DynamoDBLocal_lib", "*"),
+				"Launcher", "-port", strconv.Itoa(port), "-dbPath", dir, "-sharedDb", "-disableTelemetry")
+		},
+		Ready:   localAnswers,
+		Timeout: 2 * time.Minute, // a JVM on a loaded machine
+	})
+}
+
+// localAnswers reports whether the DynamoDB Local on port answers HTTP. Its
+// connection is closed before it returns, so that goleak sees nothing of it.
+func localAnswers(port int) bool {
+	tr := &http.Transport{DisableKeepAlives: true}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr, Timeout: time.Second}
+	resp, err := hc.Get("http://127.0.0.1:" + strconv.Itoa(port))
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return true
 }

@@ -2,7 +2,6 @@ package dynamostore
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -10,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/storekit"
 )
 
 // The table layout. It is fixed so that a table made by infrastructure-as-code
@@ -33,15 +33,41 @@ const (
 )
 
 // maxKeyBytes is DynamoDB's limit for a partition key value, of the table and
-// of a GSI alike. The store checks it itself so that a longer ID gives
-// ErrInvalidKey instead of a ValidationException from the server.
+// of a GSI alike. The store checks it itself so that a longer ID gives a
+// typed error instead of a ValidationException from the server.
 const maxKeyBytes = 2048
 
-// validKey reports whether k can be stored as a DynamoDB key string. Invalid
-// UTF-8 is refused because the wire format (JSON) would replace the bad bytes
-// and two different IDs could then name one item.
-func validKey(k string) bool {
-	return k != "" && len(k) <= maxKeyBytes && utf8.ValidString(k)
+// keyProblem says why k cannot be stored exactly as a DynamoDB key string,
+// or returns "" when it can. Invalid UTF-8 is refused because the wire
+// format (JSON) would replace the bad bytes, and two different IDs could
+// then name one item.
+func keyProblem(k string) string {
+	switch {
+	case k == "":
+		return "empty"
+	case len(k) > maxKeyBytes:
+		return fmt.Sprintf("%d bytes, DynamoDB keys hold at most %d", len(k), maxKeyBytes)
+	case !utf8.ValidString(k):
+		return "not valid UTF-8, which DynamoDB would store altered"
+	}
+	return ""
+}
+
+// validKey reports whether k can be stored exactly as a DynamoDB key. Reads
+// and deletes of any other ID find nothing without asking the server.
+func validKey(k string) bool { return keyProblem(k) == "" }
+
+// checkKeys returns the typed refusal of a record whose session or user ID
+// cannot be a DynamoDB key, or nil. The error also wraps the deprecated
+// ErrInvalidKey, for callers written before the narvik errors existed.
+func checkKeys(r narvik.Record) error {
+	if why := keyProblem(r.ID); why != "" {
+		return fmt.Errorf("%s: session ID %s: %s: %w (%w)", driver, storekit.Short(r.ID), why, narvik.ErrInvalidSessionID, ErrInvalidKey)
+	}
+	if why := keyProblem(r.UserID); why != "" {
+		return fmt.Errorf("%w (%w)", storekit.InvalidUserID(driver, r.UserID, why), ErrInvalidKey)
+	}
+	return nil
 }
 
 // Attribute-name placeholders used in every expression, so that no attribute
@@ -85,7 +111,8 @@ func key(id string) map[string]types.AttributeValue {
 }
 
 // toItem encodes r. Times are kept in Unix milliseconds, the precision the
-// store promises; Data is copied so the item never aliases the caller's slice.
+// store promises. Data is not copied: nobody modifies it once handed over
+// (narvik.SessionStore), and the client only reads it to encode the request.
 func toItem(r narvik.Record) map[string]types.AttributeValue {
 	item := map[string]types.AttributeValue{
 		IDAttribute:        str(r.ID),
@@ -95,55 +122,59 @@ func toItem(r narvik.Record) map[string]types.AttributeValue {
 		TTLAttribute:       num(ttlSeconds(r.ExpiresAt)),
 	}
 	if len(r.Data) > 0 {
-		item[DataAttribute] = &types.AttributeValueMemberB{Value: slices.Clone(r.Data)}
+		item[DataAttribute] = &types.AttributeValueMemberB{Value: r.Data}
 	}
 	return item
 }
 
 // fromItem decodes an item. An item that lacks a field or has the wrong type
 // gives an error wrapping narvik.ErrBadRecord: the store fails closed rather
-// than guess.
+// than guess. Data is the client's own freshly decoded slice, not copied.
 func fromItem(item map[string]types.AttributeValue) (narvik.Record, error) {
 	var r narvik.Record
 	var err error
-	if r.ID, err = getS(item, IDAttribute); err != nil {
+	if r.ID, err = getS(item, "", IDAttribute); err != nil {
 		return narvik.Record{}, err
 	}
-	if r.UserID, err = getS(item, UserIDAttribute); err != nil {
+	if r.UserID, err = getS(item, r.ID, UserIDAttribute); err != nil {
 		return narvik.Record{}, err
 	}
-	if r.ExpiresAt, err = getMillis(item, ExpiresAtAttribute); err != nil {
+	if r.ExpiresAt, err = getMillis(item, r.ID, ExpiresAtAttribute); err != nil {
 		return narvik.Record{}, err
 	}
-	if r.CreatedAt, err = getMillis(item, CreatedAtAttribute); err != nil {
+	if r.CreatedAt, err = getMillis(item, r.ID, CreatedAtAttribute); err != nil {
 		return narvik.Record{}, err
 	}
 	switch v := item[DataAttribute].(type) {
 	case nil:
 	case *types.AttributeValueMemberB:
-		r.Data = slices.Clone(v.Value)
+		r.Data = v.Value
 	default:
-		return narvik.Record{}, fmt.Errorf("%w: dynamostore: attribute %q is %T, want Binary", narvik.ErrBadRecord, DataAttribute, v)
+		return narvik.Record{}, storekit.BadRecord(driver, r.ID, "attribute %q is %T, want Binary", DataAttribute, v)
 	}
 	return r, nil
 }
 
-func getS(item map[string]types.AttributeValue, name string) (string, error) {
+// getS reads the String attribute name of the item of session id ("" while
+// the ID itself is read).
+func getS(item map[string]types.AttributeValue, id, name string) (string, error) {
 	v, ok := item[name].(*types.AttributeValueMemberS)
 	if !ok {
-		return "", fmt.Errorf("%w: dynamostore: attribute %q is %T, want String", narvik.ErrBadRecord, name, item[name])
+		return "", storekit.BadRecord(driver, id, "attribute %q is %T, want String", name, item[name])
 	}
 	return v.Value, nil
 }
 
-func getMillis(item map[string]types.AttributeValue, name string) (time.Time, error) {
+// getMillis reads the Number attribute name, Unix milliseconds, of the item
+// of session id.
+func getMillis(item map[string]types.AttributeValue, id, name string) (time.Time, error) {
 	v, ok := item[name].(*types.AttributeValueMemberN)
 	if !ok {
-		return time.Time{}, fmt.Errorf("%w: dynamostore: attribute %q is %T, want Number", narvik.ErrBadRecord, name, item[name])
+		return time.Time{}, storekit.BadRecord(driver, id, "attribute %q is %T, want Number", name, item[name])
 	}
 	ms, err := strconv.ParseInt(v.Value, 10, 64)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: dynamostore: attribute %q = %q, want Unix milliseconds: %w", narvik.ErrBadRecord, name, v.Value, err)
+		return time.Time{}, storekit.BadRecord(driver, id, "attribute %q = %q, want Unix milliseconds", name, v.Value)
 	}
 	return time.UnixMilli(ms), nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/drivers/dynamostore"
+	"github.com/narvik-go/narvik/internal/testkit"
 )
 
 // callResult is one ValidateSession call seen by a worker.
@@ -24,25 +25,67 @@ type callResult struct {
 	err        error
 }
 
+// tally counts the calls that started after a moment, by outcome, so that
+// the test waits for states ("16 calls that began during the outage have
+// failed") rather than for durations.
+type tally struct {
+	mu         sync.Mutex
+	since      time.Time
+	ok, failed int
+}
+
+// from starts counting again, from calls that start after now.
+func (c *tally) from(now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.since, c.ok, c.failed = now, 0, 0
+}
+
+func (c *tally) add(r callResult) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case !r.start.After(c.since):
+	case r.err == nil:
+		c.ok++
+	default:
+		c.failed++
+	}
+}
+
+func (c *tally) counts() (ok, failed int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ok, c.failed
+}
+
 // TestOutageAndRecovery runs concurrent ValidateSession calls through
 // narvik.New against a private DynamoDB Local through two outages: the
 // server killed (SIGKILL) and started again on the same port with the same
 // data directory, then the server frozen (SIGSTOP: connections accepted,
 // nothing answers) and resumed. It checks that every call returns the
 // session or an error, never "no session" (nil, nil) and never another
-// session; that every call made during an outage failed; that no call
-// outlived its context deadline; that the same client and store recover
-// without being rebuilt; and that no goroutine is left behind.
+// session; that every call made during an outage failed, and that calls
+// begun while the server was frozen ended at their context deadline while
+// it was still frozen; that the same client and store recover without being
+// rebuilt; and that no goroutine is left behind.
+//
+// Every wait is for a state (so many calls begun after a moment have
+// succeeded or failed), bounded by minutes, never a fixed duration: an
+// earlier version ended the frozen window after a fixed two seconds and
+// then required some call to have begun and ended inside it, which a slow
+// machine could miss (the workers' calls at the freeze time out together a
+// second later, and their next calls end just after two seconds), and it
+// bounded every call's wall time, which a loaded machine exceeds.
 func TestOutageAndRecovery(t *testing.T) {
-	srv := newLocalServer(t)
 	ignore := goleak.IgnoreCurrent()
-	srv.start()
+	srv := startLocal(t)
 
 	// A client as an application would build it, with a retryer that gives
 	// up after two attempts so that a dead server is reported quickly, and an
 	// HTTP transport whose idle connections the test can close.
 	httpClient, tr := testHTTPClient()
-	client := newClient(t, srv.url(), func(o *dynamodb.Options) {
+	client := newClient(t, "http://"+srv.Addr(), func(o *dynamodb.Options) {
 		o.HTTPClient = httpClient
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
 			so.MaxAttempts = 2
@@ -54,10 +97,10 @@ func TestOutageAndRecovery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	if err := store.EnsureTable(ctx); err != nil {
-		t.Fatalf("EnsureTable: %v", err)
+	if err := store.EnsureSchema(ctx); err != nil {
+		t.Fatalf("EnsureSchema: %v", err)
 	}
 	n, err := narvik.New[struct{}](store)
 	if err != nil {
@@ -71,12 +114,12 @@ func TestOutageAndRecovery(t *testing.T) {
 
 	const workers = 16
 	const callDeadline = time.Second
+	const stateWait = 2 * time.Minute // a bound, not an expectation
 	var (
-		stop      atomic.Bool
-		wg        sync.WaitGroup
-		results   = make([][]callResult, workers)
-		successes atomic.Int64
-		failures  atomic.Int64
+		stop    atomic.Bool
+		wg      sync.WaitGroup
+		results = make([][]callResult, workers)
+		seen    tally
 	)
 	for w := range workers {
 		wg.Add(1)
@@ -89,15 +132,13 @@ func TestOutageAndRecovery(t *testing.T) {
 				r.end = time.Now()
 				cancel()
 				results[w] = append(results[w], r)
-				if r.err == nil {
-					successes.Add(1)
-					continue
+				seen.add(r)
+				if r.err != nil {
+					// Pace failed calls as a real client would, so that 16
+					// goroutines spinning on "connection refused" do not
+					// starve the restarting server of CPU.
+					time.Sleep(20 * time.Millisecond)
 				}
-				failures.Add(1)
-				// Pace failed calls as a real client would, so that 16
-				// goroutines spinning on "connection refused" do not starve
-				// the restarting server of CPU.
-				time.Sleep(20 * time.Millisecond)
 			}
 		}()
 	}
@@ -107,33 +148,37 @@ func TestOutageAndRecovery(t *testing.T) {
 	}
 	defer finish()
 
-	// outage runs one outage: begin it, wait until calls have failed for at
-	// least minDown, end it, and wait until 200 calls succeeded again. It
-	// returns when the outage began and ended.
-	outage := func(name string, minDown time.Duration, begin, end func()) (down, back time.Time) {
+	// waitCalls waits until calls begun after since reach want successes or
+	// failures.
+	waitCalls := func(what string, since time.Time, ok bool, want int) {
 		t.Helper()
-		okBefore := successes.Load()
-		if !waitFor(ctx, 30*time.Second, func() bool { return successes.Load() >= okBefore+200 }) {
-			t.Fatalf("%s: before the outage only %d successes, want 200", name, successes.Load()-okBefore)
+		seen.from(since)
+		held := testkit.WaitFor(stateWait, func() bool {
+			o, f := seen.counts()
+			return ok && o >= want || !ok && f >= want
+		})
+		if !held {
+			o, f := seen.counts()
+			t.Fatalf("%s: after %v, %d calls begun since succeeded and %d failed; want %d", what, stateWait, o, f, want)
 		}
+	}
+	// outage runs one outage: 100 successes, begin it, wait until 2 calls
+	// per worker begun during it have failed, end it, and wait until 100
+	// calls begun after it succeeded (the client must recover by itself). It
+	// returns when the outage began and when it was about to end.
+	outage := func(name string, begin, end func()) (down, back time.Time) {
+		t.Helper()
+		waitCalls(name+": before the outage", time.Now(), true, 100)
 		begin()
 		down = time.Now()
-		failedBefore := failures.Load()
-		if !waitFor(ctx, 30*time.Second, func() bool {
-			return time.Since(down) >= minDown && failures.Load() >= failedBefore+workers
-		}) {
-			t.Fatalf("%s: only %d calls failed during the outage", name, failures.Load()-failedBefore)
-		}
+		waitCalls(name+": during the outage", down, false, 2*workers)
 		back = time.Now()
 		end()
-		okBefore = successes.Load()
-		if !waitFor(ctx, 30*time.Second, func() bool { return successes.Load() >= okBefore+200 }) {
-			t.Fatalf("%s: %d successes within 30 s of the end of the outage, want 200 (the client must recover by itself)", name, successes.Load()-okBefore)
-		}
+		waitCalls(name+": after the outage", time.Now(), true, 100)
 		return down, back
 	}
-	killedAt, restartAt := outage("killed", time.Second, srv.stop, srv.start)
-	frozenAt, thawAt := outage("frozen", 2*callDeadline, srv.freeze, srv.thaw)
+	killedAt, restartAt := outage("killed", srv.Kill, srv.Restart)
+	frozenAt, thawAt := outage("frozen", srv.Freeze, srv.Thaw)
 	finish()
 
 	type window struct {
@@ -156,11 +201,7 @@ func TestOutageAndRecovery(t *testing.T) {
 			case r.err != nil && r.session != nil:
 				t.Fatalf("ValidateSession returned a session together with error %v", r.err)
 			}
-			took := r.end.Sub(r.start)
-			slowest = max(slowest, took)
-			if took > callDeadline+time.Second {
-				t.Fatalf("a ValidateSession call took %v, past its %v deadline", took, callDeadline)
-			}
+			slowest = max(slowest, r.end.Sub(r.start))
 			for _, w := range windows {
 				if r.start.After(w.from) && r.end.Before(w.to) {
 					w.calls++
@@ -180,8 +221,10 @@ func TestOutageAndRecovery(t *testing.T) {
 		}
 		t.Logf("%s for %v: %d calls during it, all failed (%d at their deadline)", w.name, w.to.Sub(w.from).Round(time.Millisecond), w.calls, w.deadlines)
 	}
-	if windows[1].deadlines == 0 {
-		t.Fatal("frozen: no call ended at its context deadline; the freeze was not observed")
+	// Calls begun while the server was frozen can only have ended before
+	// the thaw by giving up at their deadline: the store honours ctx.
+	if w := windows[1]; w.deadlines != w.calls {
+		t.Fatalf("frozen: %d of the %d calls begun and ended during the freeze ended at their context deadline; want all", w.deadlines, w.calls)
 	}
 	// The same client, serially, after both outages: the session is intact.
 	for range 20 {
@@ -192,7 +235,10 @@ func TestOutageAndRecovery(t *testing.T) {
 	}
 	t.Logf("%d calls in all; slowest %v (deadline %v)", total, slowest.Round(time.Millisecond), callDeadline)
 
-	srv.stop()
+	srv.Kill()
 	tr.CloseIdleConnections()
+	// Closed connections end their goroutines a moment later: wait for that
+	// state (goleak's own retries last well under a second).
+	testkit.WaitFor(30*time.Second, func() bool { return goleak.Find(ignore) == nil })
 	goleak.VerifyNone(t, ignore)
 }

@@ -1,12 +1,10 @@
 package mongostore_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/narvik-go/narvik/drivers/mongostore"
+	"github.com/narvik-go/narvik/internal/testkit"
 )
 
 // indexSpec is the part of a listIndexes entry the store documents.
@@ -83,7 +82,7 @@ func TestTTLRefusalWarnsOnce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
-	var buf syncBuffer
+	var buf testkit.LogBuffer
 	logger := slog.New(slog.NewTextHandler(&buf, nil))
 	s, err := mongostore.New(coll, mongostore.WithLogger(logger))
 	if err != nil {
@@ -195,22 +194,4 @@ func num(v any) float64 {
 		return n
 	}
 	return -999
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

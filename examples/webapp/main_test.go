@@ -27,14 +27,21 @@ func TestOpenStore(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // where "bolt" puts its file on Linux
 	t.Setenv("HOME", t.TempDir())
 	ctx := context.Background()
-	for _, spec := range []string{"memory", "bolt", "bolt:" + filepath.Join(t.TempDir(), "s.db")} {
+	specs := []string{"memory", "bolt", "bolt:" + filepath.Join(t.TempDir(), "s.db"), "sqlite:" + filepath.Join(t.TempDir(), "s.sqlite")}
+	if u := os.Getenv("NARVIK_POSTGRES_URL"); u != "" {
+		specs = append(specs, u)
+	}
+	for _, spec := range specs {
 		s, desc, closeStore, err := openStore(ctx, spec)
 		if err != nil {
 			t.Fatalf("%s: %v", spec, err)
 		}
-		rec := narvik.Record{ID: "id", UserID: "u", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
+		rec := narvik.Record{ID: narvik.SessionIDFromToken("abcdefghijklmnopqrstuvwxyz234567"), UserID: "u", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
 		if err := s.SaveSession(ctx, rec); err != nil {
 			t.Fatalf("%s (%s): save: %v", spec, desc, err)
+		}
+		if err := s.DeleteSession(ctx, rec.ID); err != nil { // a server's table outlives the test
+			t.Fatalf("%s (%s): delete: %v", spec, desc, err)
 		}
 		if err := closeStore(); err != nil {
 			t.Fatalf("%s: close: %v", spec, err)

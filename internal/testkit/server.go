@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -144,11 +145,52 @@ func (s *Server) Restart() {
 }
 
 // Freeze stops the process (SIGSTOP): its sockets stay open and accept
-// connections, but nothing answers, as with a hung server.
-func (s *Server) Freeze() { s.signal(syscall.SIGSTOP) }
+// connections, but nothing answers, as with a hung server. It returns once
+// every thread of the process is stopped: kill(2) only queues the signal,
+// and a thread still running on the other core could answer one more
+// request after Freeze returned.
+func (s *Server) Freeze() {
+	s.t.Helper()
+	s.signal(syscall.SIGSTOP)
+	if !WaitFor(10*time.Second, func() bool { return s.allThreads(true) }) {
+		s.t.Fatalf("%s: threads still running 10 s after SIGSTOP", s.spec.Name)
+	}
+}
 
-// Thaw resumes a frozen server (SIGCONT).
-func (s *Server) Thaw() { s.signal(syscall.SIGCONT) }
+// Thaw resumes a frozen server (SIGCONT) and returns once its threads run.
+func (s *Server) Thaw() {
+	s.t.Helper()
+	s.signal(syscall.SIGCONT)
+	if !WaitFor(10*time.Second, func() bool { return s.allThreads(false) }) {
+		s.t.Fatalf("%s: threads still stopped 10 s after SIGCONT", s.spec.Name)
+	}
+}
+
+// allThreads reports whether every thread of the process is stopped
+// (stopped true) or none is (stopped false), from /proc/PID/task/*/stat,
+// whose third field is the state ('T' stopped).
+func (s *Server) allThreads(stopped bool) bool {
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", s.cmd.Process.Pid))
+	if err != nil || len(tasks) == 0 {
+		return false
+	}
+	for _, task := range tasks {
+		b, err := os.ReadFile(task)
+		if err != nil {
+			continue // the thread ended
+		}
+		// The command name (field 2) is in parentheses and may hold spaces:
+		// the state follows the last ')'.
+		i := strings.LastIndexByte(string(b), ')')
+		if i < 0 || i+2 >= len(b) {
+			return false
+		}
+		if isStopped := b[i+2] == 'T' || b[i+2] == 't'; isStopped != stopped {
+			return false
+		}
+	}
+	return true
+}
 
 func (s *Server) signal(sig syscall.Signal) {
 	s.t.Helper()

@@ -114,3 +114,33 @@ func TestWaitFor(t *testing.T) {
 		t.Fatal("WaitFor of a condition that never holds = true")
 	}
 }
+
+func TestFreezeStopsEveryThread(t *testing.T) {
+	s := testkit.StartServer(t, testkit.ServerSpec{Name: "child", Command: func(port int, _ string) *exec.Cmd { return child(port) }, Ready: testkit.Dial})
+	s.Freeze()
+	// A frozen server accepts (the kernel does) but never answers; the
+	// listener here closes every connection at once, so a read that gets
+	// EOF within the timeout means a thread still ran.
+	c, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read from a frozen server = %v, want a timeout (nothing answers)", err)
+	}
+	s.Thaw()
+	if !testkit.WaitFor(5*time.Second, func() bool {
+		c, err := net.Dial("tcp", s.Addr())
+		if err != nil {
+			return false
+		}
+		defer c.Close()
+		_ = c.SetReadDeadline(time.Now().Add(time.Second))
+		_, err = c.Read(make([]byte, 1))
+		return err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
+	}) {
+		t.Fatal("the thawed server does not close connections again")
+	}
+}

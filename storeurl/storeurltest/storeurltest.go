@@ -5,13 +5,14 @@
 //
 // The servers come from the variables `make test` exports
 // (NARVIK_REDIS_URL, NARVIK_REDIS_CLUSTER_ADDRS, NARVIK_MONGO_URI,
-// NARVIK_DYNAMODB_ENDPOINT); a missing one skips the test, or fails it
-// under CI.
+// NARVIK_DYNAMODB_ENDPOINT, NARVIK_POSTGRES_URL, NARVIK_MYSQL_DSN); a
+// missing one skips the test, or fails it under CI.
 package storeurltest
 
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"net/http"
 	"net/url"
@@ -22,6 +23,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -76,6 +79,25 @@ func URL(tb testing.TB, kind storeurl.Kind) string {
 		coll := unique()
 		tb.Cleanup(func() { dropMongo(tb, base, coll) })
 		return withParam(base, "collection", coll)
+	case storeurl.SQLite:
+		return "sqlite:" + filepath.Join(tb.TempDir(), "sessions.db")
+	case storeurl.Postgres:
+		base := testenv.Get(tb, "NARVIK_POSTGRES_URL", "scripts/postgres.sh up")
+		table := unique()
+		tb.Cleanup(func() { dropPostgres(tb, base, table) })
+		return withParam(base, "table", table)
+	case storeurl.MySQL:
+		cfg, err := mysql.ParseDSN(testenv.Get(tb, "NARVIK_MYSQL_DSN", "scripts/mariadb.sh up"))
+		if err != nil {
+			tb.Fatalf("NARVIK_MYSQL_DSN: %v", err)
+		}
+		table := unique()
+		tb.Cleanup(func() { dropMySQL(tb, cfg, table) })
+		user := url.User(cfg.User)
+		if cfg.Passwd != "" {
+			user = url.UserPassword(cfg.User, cfg.Passwd)
+		}
+		return (&url.URL{Scheme: "mysql", User: user, Host: cfg.Addr, Path: "/" + cfg.DBName, RawQuery: "table=" + table}).String()
 	case storeurl.DynamoDB:
 		endpoint := testenv.Get(tb, "NARVIK_DYNAMODB_ENDPOINT", "scripts/dynamodb.sh up")
 		table := "narvik-" + unique()
@@ -147,5 +169,34 @@ func dropTable(tb testing.TB, endpoint, table string) {
 	_, err := client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(table)})
 	if err != nil && !strings.Contains(err.Error(), "ResourceNotFoundException") {
 		tb.Errorf("storeurltest: delete table %s: %v", table, err)
+	}
+}
+
+func dropPostgres(tb testing.TB, url, table string) {
+	ctx, cancel := cleanupContext()
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		tb.Errorf("storeurltest: %v", err)
+		return
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "DROP TABLE IF EXISTS "+table); err != nil {
+		tb.Errorf("storeurltest: drop table %s: %v", table, err)
+	}
+}
+
+func dropMySQL(tb testing.TB, cfg *mysql.Config, table string) {
+	ctx, cancel := cleanupContext()
+	defer cancel()
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		tb.Errorf("storeurltest: %v", err)
+		return
+	}
+	db := sql.OpenDB(conn)
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+table); err != nil {
+		tb.Errorf("storeurltest: drop table %s: %v", table, err)
 	}
 }

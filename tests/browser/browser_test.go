@@ -29,22 +29,8 @@ import (
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/drivers/memstore"
 	"github.com/narvik-go/narvik/examples/webapp/app"
+	"github.com/narvik-go/narvik/internal/testenv"
 )
-
-// inCI and missing are internal/testenv's logic, copied: this module cannot
-// import the root module's internal packages.
-func inCI() bool {
-	v := os.Getenv("CI")
-	return v != "" && v != "0" && v != "false"
-}
-
-func missing(t *testing.T, reason string) {
-	t.Helper()
-	if inCI() {
-		t.Fatalf("required under CI: %s", reason)
-	}
-	t.Skip(reason)
-}
 
 func findChromium(t *testing.T) string {
 	t.Helper()
@@ -56,7 +42,7 @@ func findChromium(t *testing.T) string {
 			return p
 		}
 	}
-	missing(t, "no Chromium found: apt-get install -y chromium, or set NARVIK_CHROMIUM")
+	testenv.Missing(t, "no Chromium found: apt-get install -y chromium, or set NARVIK_CHROMIUM")
 	return ""
 }
 
@@ -74,6 +60,9 @@ func browser(t *testing.T, timeout time.Duration) context.Context {
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-quic", true),
+		// myapp.test is a plain-HTTP host name that is not localhost, as a
+		// developer's /etc/hosts entry would make it.
+		chromedp.Flag("host-resolver-rules", "MAP myapp.test 127.0.0.1"),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),

@@ -16,7 +16,10 @@ replace github.com/narvik-go/narvik => ../..
 replace (
 	github.com/narvik-go/narvik/drivers/dynamostore => ../../drivers/dynamostore
 	github.com/narvik-go/narvik/drivers/mongostore => ../../drivers/mongostore
+	github.com/narvik-go/narvik/drivers/mysqlstore => ../../drivers/mysqlstore
+	github.com/narvik-go/narvik/drivers/postgresstore => ../../drivers/postgresstore
 	github.com/narvik-go/narvik/drivers/redisstore => ../../drivers/redisstore
+	github.com/narvik-go/narvik/drivers/sqlitestore => ../../drivers/sqlitestore
 	github.com/narvik-go/narvik/examples/webapp => ../../examples/webapp
 	github.com/narvik-go/narvik/storeurl => ../../storeurl
 )

@@ -58,7 +58,7 @@ type Config struct {
 // App is the demo application. It is an http.Handler.
 type App struct {
 	n       *narvik.Narvik[SessionData]
-	h       *narvikhttp.Handler[SessionData]
+	h       *narvikhttp.Middleware[SessionData]
 	users   *users
 	pages   map[string]*template.Template
 	now     func() time.Time

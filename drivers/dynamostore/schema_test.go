@@ -15,37 +15,9 @@ import (
 	"github.com/narvik-go/narvik/drivers/dynamostore"
 )
 
-func TestNewRefusesBadInput(t *testing.T) {
-	client := dynamodb.New(dynamodb.Options{Region: "us-east-1"}) // never used
-	cases := []struct {
-		name   string
-		client *dynamodb.Client
-		table  string
-		opts   []dynamostore.Option
-		want   error
-	}{
-		{"nil client", nil, "sessions", nil, dynamostore.ErrNilClient},
-		{"empty table", client, "", nil, dynamostore.ErrInvalidTable},
-		{"short table", client, "ab", nil, dynamostore.ErrInvalidTable},
-		{"bad character", client, "sessions/prod", nil, dynamostore.ErrInvalidTable},
-		{"zero page size", client, "sessions", []dynamostore.Option{dynamostore.WithQueryPageSize(0)}, dynamostore.ErrInvalidOption},
-		{"negative segments", client, "sessions", []dynamostore.Option{dynamostore.WithExpiredSweep(-1)}, dynamostore.ErrInvalidOption},
-		{"too many segments", client, "sessions", []dynamostore.Option{dynamostore.WithExpiredSweep(1_000_001)}, dynamostore.ErrInvalidOption},
-	}
-	for _, c := range cases {
-		s, err := dynamostore.New(c.client, c.table, c.opts...)
-		if !errors.Is(err, c.want) || s != nil {
-			t.Errorf("%s: New = %v, %v; want nil, %v", c.name, s, err, c.want)
-		}
-	}
-	if s, err := dynamostore.New(client, "sessions", nil, dynamostore.WithQueryPageSize(5)); err != nil || s == nil {
-		t.Fatalf("New with good options = %v, %v", s, err)
-	}
-}
-
-// TestEnsureTable checks the table EnsureTable makes against the schema the
+// TestEnsureSchema checks the table EnsureSchema makes against the schema the
 // package documentation promises, and that a second call only reads.
-func TestEnsureTable(t *testing.T) {
+func TestEnsureSchema(t *testing.T) {
 	var rec opRecorder
 	client := newClient(t, endpoint(t), rec.option)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -53,7 +25,7 @@ func TestEnsureTable(t *testing.T) {
 
 	s, table := newTableStore(t, client)
 	if ops := rec.take(); ops["CreateTable"] != 1 || ops["UpdateTimeToLive"] != 1 {
-		t.Fatalf("first EnsureTable sent %v, want one CreateTable and one UpdateTimeToLive", ops)
+		t.Fatalf("first EnsureSchema sent %v, want one CreateTable and one UpdateTimeToLive", ops)
 	}
 
 	desc, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
@@ -95,37 +67,44 @@ func TestEnsureTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec.take()
-	if err := s.EnsureTable(ctx); err != nil {
-		t.Fatalf("second EnsureTable: %v", err)
+	if err := s.EnsureSchema(ctx); err != nil {
+		t.Fatalf("second EnsureSchema: %v", err)
 	}
 	if ops := rec.take(); !maps.Equal(ops, map[string]int{"DescribeTable": 1, "DescribeTimeToLive": 1}) {
-		t.Fatalf("second EnsureTable sent %v, want only one DescribeTable and one DescribeTimeToLive", ops)
+		t.Fatalf("second EnsureSchema sent %v, want only one DescribeTable and one DescribeTimeToLive", ops)
+	}
+	// The deprecated name does the same.
+	if err := s.EnsureTable(ctx); err != nil {
+		t.Fatalf("EnsureTable: %v", err)
+	}
+	if ops := rec.take(); !maps.Equal(ops, map[string]int{"DescribeTable": 1, "DescribeTimeToLive": 1}) {
+		t.Fatalf("EnsureTable sent %v, want only one DescribeTable and one DescribeTimeToLive", ops)
 	}
 	again, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !aws.ToTime(again.Table.CreationDateTime).Equal(aws.ToTime(tab.CreationDateTime)) {
-		t.Fatalf("table re-created by the second EnsureTable")
+		t.Fatalf("table re-created by the second EnsureSchema")
 	}
 	if _, err := s.FetchSession(ctx, "kept"); err != nil {
-		t.Fatalf("session saved before the second EnsureTable: %v", err)
+		t.Fatalf("session saved before the second EnsureSchema: %v", err)
 	}
 	assertTTL(t, client, table, types.TimeToLiveStatusEnabled)
 }
 
-// TestEnsureTableSweepLeavesTTLOff: with WithExpiredSweep the store does the
-// expiring, so EnsureTable must not enable TTL (its deletes would make the
+// TestEnsureSchemaSweepLeavesTTLOff: with WithExpiredSweep the store does the
+// expiring, so EnsureSchema must not enable TTL (its deletes would make the
 // sweep's count inexact).
-func TestEnsureTableSweepLeavesTTLOff(t *testing.T) {
+func TestEnsureSchemaSweepLeavesTTLOff(t *testing.T) {
 	client := newClient(t, endpoint(t))
 	_, table := newTableStore(t, client, dynamostore.WithExpiredSweep(2))
 	assertTTL(t, client, table, types.TimeToLiveStatusDisabled)
 }
 
-// TestEnsureTableRefusesForeignSchema: a table with another layout is
+// TestEnsureSchemaRefusesForeignSchema: a table with another layout is
 // reported, never altered.
-func TestEnsureTableRefusesForeignSchema(t *testing.T) {
+func TestEnsureSchemaRefusesForeignSchema(t *testing.T) {
 	client := newClient(t, endpoint(t))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -144,8 +123,8 @@ func TestEnsureTableRefusesForeignSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.EnsureTable(ctx); !errors.Is(err, dynamostore.ErrTableSchema) {
-		t.Fatalf("EnsureTable on a table without the userId-index = %v, want ErrTableSchema", err)
+	if err := s.EnsureSchema(ctx); !errors.Is(err, dynamostore.ErrTableSchema) {
+		t.Fatalf("EnsureSchema on a table without the userId-index = %v, want ErrTableSchema", err)
 	}
 	assertTTL(t, client, table, types.TimeToLiveStatusDisabled)
 }

@@ -9,14 +9,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/narvik-go/narvik/storekit"
 )
 
-// tableWait bounds how long EnsureTable waits for a new table (and its index)
+// tableWait bounds how long EnsureSchema waits for a new table (and its index)
 // to become ACTIVE; ctx may cut it shorter.
 const tableWait = 5 * time.Minute
 
-// EnsureTable makes the table ready for the store, and is safe to call on
-// every start-up, from many processes at once:
+// EnsureSchema makes the table ready for the store, and is safe to call on
+// every start-up, from many processes at once. It implements
+// narvik.SchemaEnsurer:
 //
 //   - If the table is missing, it creates it (on-demand billing, partition
 //     key id, the userId-index GSI projecting all attributes) and waits until
@@ -31,11 +34,9 @@ const tableWait = 5 * time.Minute
 // DescribeTimeToLive) and changes nothing. It needs the IAM permissions
 // dynamodb:DescribeTable, CreateTable, DescribeTimeToLive and UpdateTimeToLive;
 // a deployment that creates the table with infrastructure-as-code does not
-// need to call it.
-func (s *Store) EnsureTable(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
+// need to call it. A DAX client cannot run it (DAX serves only item
+// operations): use a *dynamodb.Client for it.
+func (s *Store) EnsureSchema(ctx context.Context) error {
 	desc, err := s.describe(ctx)
 	var missing *types.ResourceNotFoundException
 	switch {
@@ -63,10 +64,16 @@ func (s *Store) EnsureTable(ctx context.Context) error {
 	return nil
 }
 
+// EnsureTable is EnsureSchema.
+//
+// Deprecated: use EnsureSchema, the name every narvik driver that needs a
+// schema gives this step (narvik.SchemaEnsurer).
+func (s *Store) EnsureTable(ctx context.Context) error { return s.EnsureSchema(ctx) }
+
 func (s *Store) describe(ctx context.Context) (*types.TableDescription, error) {
 	out, err := s.db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(s.table)})
 	if err != nil {
-		return nil, wrap(ctx, "ensure table: DescribeTable", err)
+		return nil, storekit.Wrap(ctx, "dynamostore: ensure schema: DescribeTable", err)
 	}
 	return out.Table, nil
 }
@@ -96,7 +103,7 @@ func (s *Store) createTable(ctx context.Context) error {
 		return nil // another process created it first; waitActive follows
 	}
 	if err != nil {
-		return wrap(ctx, "ensure table: CreateTable", err)
+		return storekit.Wrap(ctx, "dynamostore: ensure schema: CreateTable", err)
 	}
 	return nil
 }
@@ -117,7 +124,7 @@ func (s *Store) waitActive(ctx context.Context) (*types.TableDescription, error)
 	})
 	out, err := w.WaitForOutput(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(s.table)}, tableWait)
 	if err != nil {
-		return nil, wrap(ctx, "ensure table: waiting until ACTIVE", err)
+		return nil, storekit.Wrap(ctx, "dynamostore: ensure schema: waiting until ACTIVE", err)
 	}
 	return out.Table, nil
 }
@@ -179,7 +186,7 @@ func attrType(t *types.TableDescription, name string) types.ScalarAttributeType 
 func (s *Store) ensureTTL(ctx context.Context) error {
 	out, err := s.db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(s.table)})
 	if err != nil {
-		return wrap(ctx, "ensure table: DescribeTimeToLive", err)
+		return storekit.Wrap(ctx, "dynamostore: ensure schema: DescribeTimeToLive", err)
 	}
 	var status types.TimeToLiveStatus
 	var attr string
@@ -211,7 +218,7 @@ func (s *Store) ensureTTL(ctx context.Context) error {
 				return nil
 			}
 		}
-		return wrap(ctx, "ensure table: UpdateTimeToLive", err)
+		return storekit.Wrap(ctx, "dynamostore: ensure schema: UpdateTimeToLive", err)
 	}
 	return nil
 }
