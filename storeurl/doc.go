@@ -13,18 +13,23 @@
 //	mongodb://... , mongodb+srv://...        MongoDB; the path names the database (default narvik)
 //	dynamodb://HOST:PORT                     a DynamoDB endpoint such as DynamoDB Local, over http
 //	dynamodb://aws                           DynamoDB on AWS, with the default AWS configuration
+//	postgres://USER@HOST:PORT/DB             PostgreSQL (postgresql:// too); pgx's parameters
+//	mysql://USER:PASS@HOST:PORT/DB           MySQL or MariaDB; go-sql-driver's parameters
+//	sqlite:PATH                              an SQLite file (sqlitestore)
 //
 // Query parameters choose where in the server the sessions live, so that
 // several stores share a server: prefix for Redis (key prefix, default
 // "narvik:"), collection for MongoDB (default "sessions"), table and region
-// for DynamoDB (default table "narvik-sessions"). Other parameters go to
-// the client as its own URL parser takes them (go-redis options such as
-// dial_timeout, MongoDB connection-string options).
+// for DynamoDB (default table "narvik-sessions"), table for the SQL stores
+// (default "narvik_sessions"). Other parameters go to the client as its own
+// parser takes them (go-redis options such as dial_timeout, MongoDB
+// connection-string options, pgx's sslmode, go-sql-driver's timeout).
 //
 // Parse checks a URL without any I/O, so a tool can refuse a bad one
 // before it touches anything. Open connects and makes sure the server
 // answers, with a read, never a write: it does not create a schema (a
 // table, indexes); ensure it explicitly with EnsureSchema, `narvik
-// ensure-schema`, or the driver's documented DDL. A bbolt file is created
-// only when the Create option says so.
+// ensure-schema`, or the driver's documented DDL. A bbolt or SQLite file is
+// created only when the Create option says so; opening one, as its driver's
+// Open does, creates its buckets or table when they are missing.
 package storeurl

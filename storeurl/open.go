@@ -39,8 +39,8 @@ type openConfig struct {
 	create bool
 }
 
-// Create lets Open create a store that opening can create: a bbolt file
-// that does not exist yet. Without it, a missing file is an error, so that
+// Create lets Open create a store that opening can create: a bbolt or
+// SQLite file that does not exist yet. Without it, a missing file is an error, so that
 // a typo in a path does not quietly give an empty store. Stores on a server
 // are never created by Open; see EnsureSchema.
 func Create() Option { return func(c *openConfig) { c.create = true } }

@@ -37,7 +37,7 @@ func native(s narvik.SessionStore) bool {
 
 func (c *cli) ensureSchema(ctx context.Context, args []string) error {
 	fs := c.flags("ensure-schema", "[-store URL]",
-		"Creates what the store needs before first use when it is missing (a DynamoDB\ntable and its TTL setting, MongoDB indexes, a bbolt file), and checks what\nexists. Running it again changes nothing.")
+		"Creates what the store needs before first use when it is missing (a DynamoDB\ntable and its TTL setting, MongoDB indexes, an SQL table and its indexes, a\nbbolt or SQLite file), and checks what exists. Running it again changes\nnothing.")
 	store := c.storeFlag(fs)
 	if err := c.parse(fs, args); err != nil {
 		return err
@@ -109,7 +109,9 @@ func (c *cli) stats(ctx context.Context, args []string) error {
 
 // local reports whether a store of kind lives in this process or a local
 // file, so that reading all of it is cheap.
-func local(k storeurl.Kind) bool { return k == storeurl.Memory || k == storeurl.Bolt }
+func local(k storeurl.Kind) bool {
+	return k == storeurl.Memory || k == storeurl.Bolt || k == storeurl.SQLite
+}
 
 // count walks e and returns how many live sessions it holds and the size of
 // their data.

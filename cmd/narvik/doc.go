@@ -13,8 +13,9 @@
 // Stores are named by URL, as the demo app's -store flag names them
 // (package storeurl): memory, bolt:PATH, redis://HOST:PORT/DB, rediss://,
 // redis-cluster://H1:P1,H2:P2, rediss-cluster://, mongodb://,
-// mongodb+srv://, dynamodb://HOST:PORT, dynamodb://aws. -store defaults to
-// the NARVIK_STORE variable. `narvik COMMAND -h` describes each command.
+// mongodb+srv://, dynamodb://HOST:PORT, dynamodb://aws,
+// postgres://USER@HOST:PORT/DB, mysql://USER:PASS@HOST:PORT/DB, sqlite:PATH.
+// -store defaults to the NARVIK_STORE variable. `narvik COMMAND -h` describes each command.
 //
 // Before any write, narvik checks every URL and reaches every store it
 // needs; a bad URL or an unreachable server stops it with nothing changed.

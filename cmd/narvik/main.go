@@ -98,8 +98,9 @@ The commands but migrate act on -store URL (after the command, or before
 it), default $NARVIK_STORE. Store URLs: memory, bolt:PATH,
 redis://HOST:PORT/DB, rediss://..., redis-cluster://H1:P1,H2:P2,
 rediss-cluster://..., mongodb://..., mongodb+srv://..., dynamodb://HOST:PORT,
-dynamodb://aws; parameters prefix= (Redis), collection= (MongoDB), table=
-and region= (DynamoDB).
+dynamodb://aws, postgres://USER@HOST:PORT/DB, mysql://USER:PASS@HOST:PORT/DB,
+sqlite:PATH; parameters prefix= (Redis), collection= (MongoDB), table=
+(DynamoDB, SQL) and region= (DynamoDB).
 
 "narvik COMMAND -h" describes a command.
 
