@@ -11,9 +11,9 @@ import (
 	"github.com/narvik-go/narvik/storeurl/storeurltest"
 )
 
-// stores are the kinds the CLI tests run against: the embedded default and
-// the two servers the issue names.
-var stores = []storeurl.Kind{storeurl.Bolt, storeurl.Redis, storeurl.DynamoDB}
+// stores are the kinds the CLI's session commands are tested on: the
+// embedded default, the two servers the issue names, and one SQL store.
+var stores = []storeurl.Kind{storeurl.Bolt, storeurl.Redis, storeurl.DynamoDB, storeurl.Postgres}
 
 // rows returns the data rows of a sessions list table.
 func rows(t *testing.T, table string) [][]string {
@@ -105,13 +105,16 @@ func TestPurgeExpiredAndStats(t *testing.T) {
 	}
 	expect(t, run(t, nil, "purge-expired", "-store", url), exitOK, out("deleted 4 expired sessions"), nil)
 	expect(t, run(t, nil, "purge-expired", "-store", url), exitOK, out("deleted 0 expired sessions"), nil)
+	// A store whose server deletes expired sessions says so.
+	expect(t, run(t, nil, "purge-expired", "-store", storeurltest.URL(t, storeurl.Redis)), exitOK,
+		out("deleted 0 expired sessions"), out("also deletes expired sessions by itself"))
 
 	// A store on a server is counted only when asked to read everything.
-	redis := storeurltest.URL(t, storeurl.Redis)
-	issue(t, redis, time.Hour, "alice", "bob", "carol")
-	r = run(t, nil, "stats", "-store", redis)
-	expect(t, r, exitOK, out("not counted", "-walk", "deleted by the server itself"), nil)
-	r = run(t, nil, "stats", "-walk", "-store", redis)
+	server := storeurltest.URL(t, storeurl.Postgres)
+	issue(t, server, time.Hour, "alice", "bob", "carol")
+	r = run(t, nil, "stats", "-store", server)
+	expect(t, r, exitOK, out("not counted", "-walk", "kept until narvik purge-expired"), nil)
+	r = run(t, nil, "stats", "-walk", "-store", server)
 	expect(t, r, exitOK, out("counted in:"), nil)
 	if !regexp.MustCompile(`(?m)^live sessions:\s+3$`).MatchString(r.stdout) {
 		t.Fatalf("stats -walk does not say 3 live sessions:\n%s", r)
