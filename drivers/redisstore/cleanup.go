@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/narvik-go/narvik/storekit"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -21,9 +22,6 @@ import (
 // ZREMRANGEBYSCORE, one pipeline per step. Run it from a periodic job, not on
 // a request path.
 func (s *Store) DeleteAllExpiredSessions(ctx context.Context) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fail(ctx, "delete expired sessions", err)
-	}
 	match := escapeGlob(s.userPrefix) + "*"
 	now := ms(s.now())
 	trim := func(ctx context.Context, node redis.UniversalClient) error {
@@ -47,17 +45,14 @@ func (s *Store) DeleteAllExpiredSessions(ctx context.Context) (int, error) {
 			}
 		}
 	}
-	var err error
-	switch c := s.client.(type) {
-	case *redis.ClusterClient:
-		err = c.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error { return trim(ctx, node) })
-	case *redis.Ring:
-		err = c.ForEachShard(ctx, func(ctx context.Context, node *redis.Client) error { return trim(ctx, node) })
-	default:
-		err = trim(ctx, s.client)
-	}
+	nodes, err := servers(ctx, s.client, false)
 	if err != nil {
-		return 0, fail(ctx, "delete expired sessions", err)
+		return 0, storekit.Wrap(ctx, "redisstore: delete expired sessions", err)
+	}
+	for _, node := range nodes {
+		if err := trim(ctx, node); err != nil {
+			return 0, storekit.Wrap(ctx, "redisstore: delete expired sessions", err)
+		}
 	}
 	return 0, nil
 }

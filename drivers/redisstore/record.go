@@ -3,7 +3,6 @@ package redisstore
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"fmt"
 	"time"
 
 	"github.com/narvik-go/narvik"
@@ -71,16 +70,16 @@ func expiresBytes(t time.Time) string {
 // decodeRecord parses a stored value. Data is copied out of v.
 func decodeRecord(id, v string) (narvik.Record, string, error) {
 	if len(v) < headerLen || v[0] != formatVersion {
-		return narvik.Record{}, "", fmt.Errorf("%w: session %q: %d bytes, not a version %d value", ErrCorruptRecord, id, len(v), formatVersion)
+		return narvik.Record{}, "", corrupt(id, "%d bytes, not a version %d value", len(v), formatVersion)
 	}
 	n := int(binary.BigEndian.Uint32([]byte(v[offUserLen:headerLen])))
 	if n > len(v)-headerLen {
-		return narvik.Record{}, "", fmt.Errorf("%w: session %q: user ID length %d exceeds the value", ErrCorruptRecord, id, n)
+		return narvik.Record{}, "", corrupt(id, "user ID length %d exceeds the value", n)
 	}
 	encUser := v[headerLen : headerLen+n]
 	user, err := userEncoding.DecodeString(encUser)
 	if err != nil {
-		return narvik.Record{}, "", fmt.Errorf("%w: session %q: user ID: %w", ErrCorruptRecord, id, err)
+		return narvik.Record{}, "", corrupt(id, "user ID: %v", err)
 	}
 	r := narvik.Record{
 		ID:        id,
