@@ -30,7 +30,15 @@
 //
 // User IDs reach keys only as unpadded base64url ([A-Za-z0-9_-]), so ':',
 // '{', '}', '*', spaces or NUL in a user ID can neither make two users share
-// an index nor put a hash tag in an index key.
+// an index nor put a hash tag in an index key. Session IDs must be what the
+// core sends, 64 lowercase hex (others are refused with
+// narvik.ErrInvalidSessionID). Neither part ever holds a ':', so no key of
+// a store whose prefix extends this one's ("app:" and "app:u:") has the
+// shape of this store's keys: prefixes may nest. What walks the keyspace
+// (DeleteAllExpiredSessions) touches only keys of its own shape and type,
+// so keys the application writes under the prefix are left alone, unless
+// they have exactly that shape and type (a sorted set named
+// "<prefix>u:<base64url>"): do not write such keys.
 //
 // Each user's sorted set is trimmed of expired entries (ZREMRANGEBYSCORE) on
 // every write and read of it, and its own expiry is set to its highest
@@ -77,9 +85,9 @@
 //
 // The store implements narvik.NativeExpiry: Redis deletes expired sessions
 // itself, so DeleteAllExpiredSessions returns 0. It trims expired entries
-// from every index under the prefix, found with SCAN MATCH on each server
-// (each master of a cluster), never blocking the server: a periodic job,
-// not a request path. Indexes are also trimmed on use and expire by
+// from every index under the prefix, found with SCAN MATCH ... TYPE zset on
+// each server (each master of a cluster), never blocking the server: a
+// periodic job, not a request path. Indexes are also trimmed on use and expire by
 // themselves.
 //
 // # Errors

@@ -48,6 +48,14 @@ func randomPrefix() string {
 	return "narvik-test:" + hex.EncodeToString(b[:]) + ":"
 }
 
+// newID returns a random session ID of the kind the core sends: 64
+// lowercase hex characters.
+func newID() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
 // newTestStore returns a store on client under a fresh random prefix whose
 // keys are deleted when the test ends.
 func newTestStore(t testing.TB, client redis.UniversalClient, opts ...Option) *Store {

@@ -123,12 +123,12 @@ func TestOutageAndRecovery(t *testing.T) {
 
 	// With the server down, every store call fails (none says "not found").
 	calls := map[string]func(context.Context) error{
-		"SaveSession":  func(c context.Context) error { return store.SaveSession(c, rec("x", "u", time.Hour)) },
+		"SaveSession":  func(c context.Context) error { return store.SaveSession(c, rec(newID(), "u", time.Hour)) },
 		"FetchSession": func(c context.Context) error { _, err := store.FetchSession(c, res.Session.ID); return err },
 		"UpdateSessionExpiry": func(c context.Context) error {
 			return store.UpdateSessionExpiry(c, res.Session.ID, time.Now().Add(time.Hour))
 		},
-		"DeleteSession":            func(c context.Context) error { return store.DeleteSession(c, "x") },
+		"DeleteSession":            func(c context.Context) error { return store.DeleteSession(c, newID()) },
 		"FetchSessionsForUser":     func(c context.Context) error { _, err := store.FetchSessionsForUser(c, "user-1"); return err },
 		"DeleteSessionsForUser":    func(c context.Context) error { return store.DeleteSessionsForUser(c, "nobody") },
 		"DeleteAllExpiredSessions": func(c context.Context) error { _, err := store.DeleteAllExpiredSessions(c); return err },

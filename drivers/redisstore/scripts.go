@@ -154,6 +154,14 @@ end
 return 0
 `)
 
+// slotSweep: KEYS index; ARGV now. Trims the expired entries of an index,
+// unless the key is not a sorted set (then it is not the store's).
+var slotSweep = redis.NewScript(`
+if redis.call('TYPE', KEYS[1]).ok ~= 'zset' then return 0 end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+return 1
+`)
+
 // allScripts is every script, for loading them ahead of time.
 var allScripts = []*redis.Script{singleSave, singleUpdate, singleDelete, singleDeleteUser,
-	slotIndexAdd, slotIndexRemove, slotSave, slotUpdate, slotDeleteOwned}
+	slotIndexAdd, slotIndexRemove, slotSave, slotUpdate, slotDeleteOwned, slotSweep}

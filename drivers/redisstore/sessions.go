@@ -18,6 +18,9 @@ import (
 
 // FetchSession returns the live session with this ID: one GET.
 func (s *Store) FetchSession(ctx context.Context, id string) (narvik.Record, error) {
+	if !storekit.ValidSessionID(id) {
+		return narvik.Record{}, narvik.ErrSessionNotFound // SaveSession refuses it
+	}
 	v, err := s.client.Get(ctx, s.sessionKey(id)).Result()
 	if errors.Is(err, redis.Nil) {
 		return narvik.Record{}, narvik.ErrSessionNotFound
@@ -38,7 +41,13 @@ func (s *Store) FetchSession(ctx context.Context, id string) (narvik.Record, err
 }
 
 // SaveSession stores r unless its ID exists (narvik.ErrDuplicateSession).
+// A session ID other than 64 lowercase hex (the only kind the core sends)
+// is refused with an error wrapping narvik.ErrInvalidSessionID: the key
+// grammar depends on it.
 func (s *Store) SaveSession(ctx context.Context, r narvik.Record) error {
+	if err := storekit.CheckSessionID(driver, r.ID); err != nil {
+		return err
+	}
 	encUser := encodeUser(r.UserID)
 	value := encodeRecord(r, encUser)
 	if s.single {
@@ -50,6 +59,9 @@ func (s *Store) SaveSession(ctx context.Context, r narvik.Record) error {
 // UpdateSessionExpiry moves the expiry of a live session; a missing or
 // expired session gives narvik.ErrSessionNotFound and nothing is created.
 func (s *Store) UpdateSessionExpiry(ctx context.Context, id string, expiresAt time.Time) error {
+	if !storekit.ValidSessionID(id) {
+		return narvik.ErrSessionNotFound
+	}
 	if s.single {
 		return s.updateSingle(ctx, id, expiresAt)
 	}
@@ -58,6 +70,9 @@ func (s *Store) UpdateSessionExpiry(ctx context.Context, id string, expiresAt ti
 
 // DeleteSession removes a session and its index entry. Idempotent.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	if !storekit.ValidSessionID(id) {
+		return nil
+	}
 	if s.single {
 		return s.deleteSingle(ctx, id)
 	}

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/narvik-go/narvik"
@@ -92,14 +93,42 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 // ExpiresAt, so DeleteAllExpiredSessions has no session to remove.
 func (s *Store) ExpiresNatively() bool { return true }
 
-// sessionKey is the key of a session. The ID goes in raw: session keys and
-// index keys differ in the byte after the prefix ('s' or 'u'), so no ID can
-// name another key, and a hash tag inside an ID only moves that one key to
-// another slot, which no operation depends on.
+// The store's keys follow a grammar that no other store's keys and no key
+// of another kind can match, so that what walks the keyspace (the sweep,
+// the walk) touches only keys it can prove are its own, even where the
+// prefixes of several stores nest ("app:", "app:u:", "app:s:"):
+//
+//	<prefix>s:<64 lowercase hex>            a session
+//	<prefix>u:<canonical unpadded base64url> a user's index
+//
+// The part after "s:" or "u:" never holds a ':', while every key of a store
+// whose prefix extends this one ("<prefix>u:x:") holds one there: its own
+// "s:" or "u:". Session IDs are therefore refused unless they are what the
+// core sends (64 lowercase hex, storekit.CheckSessionID).
+
+// sessionKey is the key of a session.
 func (s *Store) sessionKey(id string) string { return s.sessPrefix + id }
 
 // indexKey is the key of a user's index, from the user ID's encoding.
 func (s *Store) indexKey(encUser string) string { return s.userPrefix + encUser }
+
+// isIndexKey reports whether key is in the grammar of this store's index
+// keys: the index prefix, then the canonical encoding of a user ID.
+func (s *Store) isIndexKey(key string) bool {
+	enc, ok := strings.CutPrefix(key, s.userPrefix)
+	if !ok {
+		return false
+	}
+	user, err := userEncoding.DecodeString(enc)
+	return err == nil && encodeUser(string(user)) == enc
+}
+
+// sessionIDOf returns the session ID of key when key is in the grammar of
+// this store's session keys.
+func (s *Store) sessionIDOf(key string) (string, bool) {
+	id, ok := strings.CutPrefix(key, s.sessPrefix)
+	return id, ok && storekit.ValidSessionID(id)
+}
 
 // ms formats a time as decimal Unix milliseconds for Redis.
 func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }

@@ -33,8 +33,8 @@ func TestKeyLayout(t *testing.T) {
 		ctx := context.Background()
 		users := []string{"a:b", "{a}", "a}{", "*", "a b", "a\x00b", "", "ünï"}
 		var want []string
-		for i, u := range users {
-			r := rec(randomPrefix()+string(rune('A'+i)), u, time.Hour)
+		for _, u := range users {
+			r := rec(newID(), u, time.Hour)
 			if err := s.SaveSession(ctx, r); err != nil {
 				t.Fatal(err)
 			}
@@ -50,9 +50,11 @@ func TestKeyLayout(t *testing.T) {
 		if len(got) != len(want) {
 			t.Fatalf("keys under the prefix = %q, want %q", got, want)
 		}
-		safe := regexp.MustCompile(`^[A-Za-z0-9_-]*$`)
 		for _, k := range got {
-			if rest, ok := strings.CutPrefix(k, s.userPrefix); ok && !safe.MatchString(rest) {
+			if _, ok := s.sessionIDOf(k); !ok && !s.isIndexKey(k) {
+				t.Errorf("key %q is outside the store's key grammar", k)
+			}
+			if rest, ok := strings.CutPrefix(k, s.userPrefix); ok && !regexp.MustCompile(`^[A-Za-z0-9_-]*$`).MatchString(rest) {
 				t.Errorf("index key %q carries bytes outside base64url", k)
 			}
 		}
@@ -65,7 +67,7 @@ func TestIndexLifetime(t *testing.T) {
 	both(t, func(t *testing.T, client redis.UniversalClient) {
 		s := newTestStore(t, client)
 		ctx := context.Background()
-		short, long := rec(randomPrefix(), "u", time.Hour), rec(randomPrefix(), "u", 3*time.Hour)
+		short, long := rec(newID(), "u", time.Hour), rec(newID(), "u", 3*time.Hour)
 		for _, r := range []narvik.Record{long, short} {
 			if err := s.SaveSession(ctx, r); err != nil {
 				t.Fatal(err)
@@ -108,14 +110,14 @@ func TestStaleIndexEntries(t *testing.T) {
 		s := newTestStore(t, client)
 		s.single = false
 		ctx := context.Background()
-		mine, theirs := rec(randomPrefix(), "me", time.Hour), rec(randomPrefix(), "them", time.Hour)
+		mine, theirs := rec(newID(), "me", time.Hour), rec(newID(), "them", time.Hour)
 		for _, r := range []narvik.Record{mine, theirs} {
 			if err := s.SaveSession(ctx, r); err != nil {
 				t.Fatal(err)
 			}
 		}
 		idx := s.indexKey(encodeUser("me"))
-		soon := time.Now().Add(300 * time.Millisecond)
+		soon := time.Now().Add(time.Minute)
 		stale := []redis.Z{
 			{Score: float64(soon.UnixMilli()), Member: "missing-session"},
 			{Score: float64(soon.UnixMilli()), Member: theirs.ID},
@@ -127,8 +129,8 @@ func TestStaleIndexEntries(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].ID != mine.ID {
 			t.Fatalf("FetchSessionsForUser = %d records, %v; want only the user's own session", len(list), err)
 		}
-		// Wait for a known instant: the stale scores have passed.
-		time.Sleep(time.Until(soon) + 10*time.Millisecond)
+		// The store's clock moves past the stale scores.
+		s.now = func() time.Time { return soon.Add(time.Millisecond) }
 		if _, err := s.DeleteAllExpiredSessions(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -137,6 +139,7 @@ func TestStaleIndexEntries(t *testing.T) {
 		}
 		// A stale entry with a live score must not let DeleteSessionsForUser
 		// delete another user's session.
+		s.now = time.Now
 		if err := client.ZAdd(ctx, idx, redis.Z{Score: float64(time.Now().Add(time.Hour).UnixMilli()), Member: theirs.ID}).Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +161,7 @@ func TestDuplicateOfAnotherUser(t *testing.T) {
 	both(t, func(t *testing.T, client redis.UniversalClient) {
 		s := newTestStore(t, client)
 		ctx := context.Background()
-		orig := rec(randomPrefix(), "owner", time.Hour)
+		orig := rec(newID(), "owner", time.Hour)
 		if err := s.SaveSession(ctx, orig); err != nil {
 			t.Fatal(err)
 		}
@@ -206,4 +209,42 @@ func TestDeleteAllExpiredTrimsOnlyItsPrefix(t *testing.T) {
 			t.Errorf("another prefix's index has %d entries after cleanup, want 2 (untouched)", n)
 		}
 	})
+}
+
+// TestKeyGrammar: what the sweep and the walk accept as the store's own
+// keys, and what they leave alone, prefixes that nest included.
+func TestKeyGrammar(t *testing.T) {
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled
+	defer c.Close()
+	s, err := New(c, WithKeyPrefix("np:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := newID()
+	for key, want := range map[string]bool{
+		"np:u:" + encodeUser("alice"): true,
+		"np:u:":                       true,  // the empty user ID
+		"np:u:YWxpY2U=":               false, // padded
+		"np:u:YWxpY2V":                false, // not canonical (stray bits)
+		"np:u:s:" + id:                false, // a session of store "np:u:"
+		"np:u:u:" + encodeUser("bob"): false, // an index of store "np:u:"
+		"np:u:a b":                    false,
+		"np:s:" + id:                  false,
+	} {
+		if got := s.isIndexKey(key); got != want {
+			t.Errorf("isIndexKey(%q) = %v, want %v", key, got, want)
+		}
+	}
+	for key, want := range map[string]bool{
+		"np:s:" + id:                  true,
+		"np:s:s:" + id:                false, // a session of store "np:s:"
+		"np:s:" + strings.ToUpper(id): false,
+		"np:s:" + id[:63]:             false,
+		"np:s:" + id + "0":            false,
+		"np:u:" + encodeUser("alice"): false,
+	} {
+		if _, got := s.sessionIDOf(key); got != want {
+			t.Errorf("sessionIDOf(%q) = %v, want %v", key, got, want)
+		}
+	}
 }
