@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/narvik-go/narvik"
@@ -15,6 +16,12 @@ var (
 	// this package did not write. No record is returned with it. It wraps
 	// narvik.ErrBadRecord.
 	ErrCorruptRecord = fmt.Errorf("redisstore: corrupt session value: %w", narvik.ErrBadRecord)
+
+	// ErrUnsafeEvictionPolicy is returned by CheckServer when a server's
+	// maxmemory-policy may evict keys that have no TTL (the allkeys-*
+	// policies), a user's index among them: DeleteSessionsForUser would
+	// then miss that user's sessions while they still validate.
+	ErrUnsafeEvictionPolicy = errors.New("redisstore: unsafe maxmemory-policy")
 
 	// ErrNilClient is returned by New when the client is nil.
 	//

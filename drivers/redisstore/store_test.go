@@ -61,41 +61,69 @@ func TestKeyLayout(t *testing.T) {
 	})
 }
 
-// TestIndexLifetime: the index key expires with its longest-lived session,
-// never before it, and disappears with its last session.
+// TestIndexLifetime: an index never has a TTL (so no volatile-* eviction
+// policy can evict it), and it is deleted when it empties: when its last
+// session is deleted, or when a sweep finds only expired entries. An index
+// an earlier version wrote with a TTL loses it on the next write.
 func TestIndexLifetime(t *testing.T) {
 	both(t, func(t *testing.T, client redis.UniversalClient) {
 		s := newTestStore(t, client)
 		ctx := context.Background()
+		idx := s.indexKey(encodeUser("u"))
+		noTTL := func(when string) {
+			t.Helper()
+			if ttl := client.PTTL(ctx, idx).Val(); ttl != -1 {
+				t.Fatalf("%s the index has TTL %v, want none (-1)", when, ttl)
+			}
+		}
 		short, long := rec(newID(), "u", time.Hour), rec(newID(), "u", 3*time.Hour)
 		for _, r := range []narvik.Record{long, short} {
 			if err := s.SaveSession(ctx, r); err != nil {
 				t.Fatal(err)
 			}
 		}
-		idx := s.indexKey(encodeUser("u"))
-		expiry := func() int64 { return client.PExpireTime(ctx, idx).Val().Milliseconds() }
-		if got := expiry(); got != long.ExpiresAt.UnixMilli() {
-			t.Fatalf("index expires at %d, want %d (its longest session)", got, long.ExpiresAt.UnixMilli())
-		}
-		later := long.ExpiresAt.Add(time.Hour)
-		if err := s.UpdateSessionExpiry(ctx, short.ID, later); err != nil {
+		noTTL("after two saves")
+		if err := s.UpdateSessionExpiry(ctx, short.ID, long.ExpiresAt.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if got := expiry(); got != later.UnixMilli() {
-			t.Fatalf("after extending a session the index expires at %d, want %d", got, later.UnixMilli())
-		}
+		noTTL("after an extension")
 		if err := s.DeleteSession(ctx, short.ID); err != nil {
 			t.Fatal(err)
 		}
-		if got := expiry(); got != long.ExpiresAt.UnixMilli() {
-			t.Fatalf("after deleting the longest session the index expires at %d, want %d", got, long.ExpiresAt.UnixMilli())
-		}
+		noTTL("after deleting one of two sessions")
 		if err := s.DeleteSession(ctx, long.ID); err != nil {
 			t.Fatal(err)
 		}
 		if n := client.Exists(ctx, idx).Val(); n != 0 {
 			t.Fatal("the index outlived its last session")
+		}
+
+		// Only expired entries left: the sweep deletes the index.
+		r := rec(newID(), "u", time.Hour)
+		if err := s.SaveSession(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		s.now = func() time.Time { return r.ExpiresAt }
+		if _, err := s.DeleteAllExpiredSessions(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := client.Exists(ctx, idx).Val(); n != 0 {
+			t.Fatal("the sweep left an index whose entries had all expired")
+		}
+		s.now = time.Now
+
+		// An index with a TTL, as earlier versions wrote them.
+		for _, step := range []func() error{
+			func() error { return s.SaveSession(ctx, rec(newID(), "u", time.Hour)) },
+			func() error { _, err := s.DeleteAllExpiredSessions(ctx); return err },
+		} {
+			if err := client.PExpire(ctx, idx, time.Hour).Err(); err != nil {
+				t.Fatal(err)
+			}
+			if err := step(); err != nil {
+				t.Fatal(err)
+			}
+			noTTL("after a write to an index an earlier version wrote")
 		}
 	})
 }
