@@ -42,7 +42,7 @@ func (s *Store) sweep(ctx context.Context, node redis.UniversalClient) error {
 	now := ms(s.now())
 	var cursor uint64
 	for {
-		found, next, err := node.ScanType(ctx, cursor, match, batch, "zset").Result()
+		found, next, err := node.ScanType(ctx, cursor, match, s.scanCount, "zset").Result()
 		if err != nil {
 			return err
 		}

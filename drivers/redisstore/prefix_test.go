@@ -11,11 +11,11 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// TestNestedPrefixes: three stores on one database whose prefixes nest
-// ("np:", "np:u:", "np:s:"), plus keys the application wrote under the
+// TestNestedPrefixes: stores on one database whose prefixes nest ("np:",
+// "np:u:", "np:s:", ...), plus keys the application wrote under the
 // prefix, of every type. Each store's sweep succeeds, trims only its own
-// expired index entries and touches nothing else; every store still lists
-// and deletes exactly its own sessions.
+// expired index entries and touches nothing else; every store still lists,
+// walks and deletes exactly its own sessions.
 func TestNestedPrefixes(t *testing.T) {
 	both(t, func(t *testing.T, client redis.UniversalClient) {
 		ctx := context.Background()
@@ -82,6 +82,16 @@ func TestNestedPrefixes(t *testing.T) {
 			list, err := s.FetchSessionsForUser(ctx, "u")
 			if err != nil || len(list) != 1 || list[0].ID != live[s].ID {
 				t.Fatalf("store %q lists %d sessions (%v), want only its own", s.prefix[len(base):], len(list), err)
+			}
+			var walked []string
+			for r, err := range s.AllSessions(ctx) {
+				if err != nil {
+					t.Fatalf("AllSessions of store %q: %v", s.prefix[len(base):], err)
+				}
+				walked = append(walked, r.ID)
+			}
+			if len(walked) != 1 || walked[0] != live[s].ID {
+				t.Fatalf("AllSessions of store %q yielded %d sessions, want only its own", s.prefix[len(base):], len(walked))
 			}
 		}
 		if err := stores[0].DeleteSessionsForUser(ctx, "u"); err != nil {

@@ -43,6 +43,7 @@ type Store struct {
 	sessPrefix string // prefix + "s:", followed by the raw session ID
 	userPrefix string // prefix + "u:", followed by the base64url user ID
 	now        func() time.Time
+	scanCount  int64 // the COUNT of the SCANs of the sweep and the walk
 }
 
 var (
@@ -86,6 +87,7 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 		sessPrefix: cfg.prefix + "s:",
 		userPrefix: cfg.prefix + "u:",
 		now:        time.Now,
+		scanCount:  batch,
 	}, nil
 }
 
