@@ -13,7 +13,9 @@
 //
 // One option: WithKeyPrefix (default "narvik:"), the prefix of every key the
 // store writes. Stores with different prefixes share nothing. Everything
-// else (addresses, TLS, pool size, timeouts) is the client's.
+// else (addresses, TLS, pool size, timeouts) is the client's. On the
+// server, set maxmemory-policy to noeviction or a volatile-* policy, and
+// call CheckServer at start-up to verify it (see Memory eviction).
 //
 // # Keys on the server
 //
@@ -35,10 +37,11 @@
 // narvik.ErrInvalidSessionID). Neither part ever holds a ':', so no key of
 // a store whose prefix extends this one's ("app:" and "app:u:") has the
 // shape of this store's keys: prefixes may nest. What walks the keyspace
-// (DeleteAllExpiredSessions) touches only keys of its own shape and type,
-// so keys the application writes under the prefix are left alone, unless
-// they have exactly that shape and type (a sorted set named
-// "<prefix>u:<base64url>"): do not write such keys.
+// (DeleteAllExpiredSessions, AllSessions) touches only keys of its own
+// shape and type, so keys the application writes under the prefix are left
+// alone, unless they have exactly that shape and type (a sorted set named
+// "<prefix>u:<base64url>", a string named "<prefix>s:<64 hex>"): do not
+// write such keys.
 //
 // Each user's sorted set is trimmed of expired entries (ZREMRANGEBYSCORE) on
 // every write and read of it. It never has a TTL (see Memory eviction):
@@ -55,9 +58,10 @@
 //	DeleteSession           1 (script)   2
 //	FetchSessionsForUser    2            2 (the second one per node, concurrently)
 //	DeleteSessionsForUser   1 (script)   3, +2 per further 1,000 sessions
-//	DeleteAllExpiredSessions  a SCAN of every server, 1 round trip per 1,000 keys
-//	AllSessions             a SCAN of every server: per page of about 1,000
-//	                        keys, 1 round trip, and 1 more to read the sessions in it
+//
+// DeleteAllExpiredSessions and AllSessions SCAN every server (every master
+// of a cluster): per page of about 1,000 keys of the whole keyspace, one
+// round trip, plus one to trim the indexes or read the sessions found in it.
 //
 // Per-user work costs O(that user's sessions), never SCAN or KEYS. Scripts
 // run with EVALSHA; the first call after a server lost its script cache

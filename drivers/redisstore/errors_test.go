@@ -75,3 +75,30 @@ func TestCorruptValueFailsClosed(t *testing.T) {
 		bad("UpdateSessionExpiry of a key without expiry", s.UpdateSessionExpiry(ctx, res.Session.ID, time.Now().Add(time.Hour)))
 	})
 }
+
+// TestInvalidSessionID: a session ID other than 64 lowercase hex is refused
+// with narvik.ErrInvalidSessionID before any round trip (the key grammar
+// depends on it), and reads, updates and deletes of one find nothing.
+func TestInvalidSessionID(t *testing.T) {
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // nothing listens: any round trip would fail
+	defer c.Close()
+	s, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, id := range []string{"", "abc", strings.Repeat("A", 64), strings.Repeat("a", 63) + ":", "x:" + newID()} {
+		if err := s.SaveSession(ctx, rec(id, "u", time.Hour)); !errors.Is(err, narvik.ErrInvalidSessionID) {
+			t.Errorf("SaveSession(%q) = %v, want an error wrapping narvik.ErrInvalidSessionID", id, err)
+		}
+		if _, err := s.FetchSession(ctx, id); !errors.Is(err, narvik.ErrSessionNotFound) {
+			t.Errorf("FetchSession(%q) = %v, want narvik.ErrSessionNotFound", id, err)
+		}
+		if err := s.UpdateSessionExpiry(ctx, id, time.Now().Add(time.Hour)); !errors.Is(err, narvik.ErrSessionNotFound) {
+			t.Errorf("UpdateSessionExpiry(%q) = %v, want narvik.ErrSessionNotFound", id, err)
+		}
+		if err := s.DeleteSession(ctx, id); err != nil {
+			t.Errorf("DeleteSession(%q) = %v, want nil", id, err)
+		}
+	}
+}

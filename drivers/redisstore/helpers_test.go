@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/internal/testenv"
 	"github.com/narvik-go/narvik/internal/testkit"
 	"github.com/redis/go-redis/v9"
@@ -178,4 +179,14 @@ func (c *counter) measure(f func()) (trips, cmds int64) {
 	n0, c0 := c.n.Load(), c.cmds.Load()
 	f()
 	return c.n.Load() - n0, c.cmds.Load() - c0
+}
+
+func both(t *testing.T, f func(t *testing.T, client redis.UniversalClient)) {
+	t.Run("Standalone", func(t *testing.T) { f(t, standaloneClient(t)) })
+	t.Run("Cluster", func(t *testing.T) { f(t, clusterClient(t)) })
+}
+
+func rec(id, user string, expiresIn time.Duration) narvik.Record {
+	now := time.Now().Truncate(time.Millisecond)
+	return narvik.Record{ID: id, UserID: user, CreatedAt: now, ExpiresAt: now.Add(expiresIn), Data: []byte("data of " + id)}
 }
