@@ -24,7 +24,7 @@ func (s *Store) saveSingle(ctx context.Context, r narvik.Record, encUser string,
 }
 
 func (s *Store) updateSingle(ctx context.Context, id string, expiresAt time.Time) error {
-	n, err := singleUpdate.Run(ctx, s.client, []string{s.sessionKey(id)},
+	n, err := singleUpdate.Run(ctx, s.revoker(), []string{s.sessionKey(id)},
 		ms(s.now()), ms(expiresAt), expiresBytes(expiresAt), s.userPrefix, id).Int64()
 	if err != nil {
 		return fail(ctx, "update session expiry", err)
@@ -33,7 +33,7 @@ func (s *Store) updateSingle(ctx context.Context, id string, expiresAt time.Time
 }
 
 func (s *Store) deleteSingle(ctx context.Context, id string) error {
-	err := singleDelete.Run(ctx, s.client, []string{s.sessionKey(id)}, ms(s.now()), s.userPrefix, id).Err()
+	err := singleDelete.Run(ctx, s.revoker(), []string{s.sessionKey(id)}, ms(s.now()), s.userPrefix, id).Err()
 	if err != nil {
 		return fail(ctx, "delete session", err)
 	}

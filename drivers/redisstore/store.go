@@ -27,6 +27,7 @@ type Option func(*config)
 
 type config struct {
 	prefix string
+	acks   *replicaAcks // WithReplicaAcks (acks.go); nil: no waiting
 }
 
 // WithKeyPrefix sets the prefix of every key the store writes (default
@@ -52,6 +53,7 @@ type Store struct {
 	sessPrefix string // prefix + "s:", followed by the raw session ID
 	userPrefix string // prefix + "u:", followed by the base64url user ID
 	now        func() time.Time
+	acks       *replicaAcks
 }
 
 var (
@@ -62,8 +64,8 @@ var (
 // New returns a Store over client, which may be a *redis.Client (a single
 // server or a Sentinel failover client), a *redis.ClusterClient or any other
 // redis.UniversalClient. It fails with ErrNilClient for a nil client and
-// with an error wrapping narvik.ErrInvalidOption for an empty key prefix.
-// New does no I/O.
+// with an error wrapping narvik.ErrInvalidOption for an empty key prefix or
+// an unusable WithReplicaAcks. New does no I/O.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	single := false
 	switch c := client.(type) {
@@ -92,6 +94,9 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if cfg.prefix == "" {
 		return nil, fmt.Errorf("%w: redisstore: empty key prefix", narvik.ErrInvalidOption)
 	}
+	if err := cfg.acks.check(client); err != nil {
+		return nil, err
+	}
 	return &Store{
 		client:     client,
 		single:     single,
@@ -99,6 +104,7 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 		sessPrefix: cfg.prefix + "s:",
 		userPrefix: cfg.prefix + "u:",
 		now:        time.Now,
+		acks:       cfg.acks,
 	}, nil
 }
 
@@ -196,7 +202,7 @@ func (s *Store) DeleteSessionsForUser(ctx context.Context, userID string) error 
 	}
 	encUser := encodeUser(userID)
 	if s.single {
-		err := singleDeleteUser.Run(ctx, s.client, []string{s.indexKey(encUser)}, s.sessPrefix, ownerField(encUser)).Err()
+		err := singleDeleteUser.Run(ctx, s.revoker(), []string{s.indexKey(encUser)}, s.sessPrefix, ownerField(encUser)).Err()
 		if err != nil {
 			return fail(ctx, "delete sessions for user", err)
 		}
