@@ -42,6 +42,9 @@ func (s *Store) saveSlots(ctx context.Context, r narvik.Record, encUser string, 
 		if err := slotIndexAdd.Run(ctx, s.client, []string{idx}, ms(now), ms(r.ExpiresAt), r.ID).Err(); err != nil {
 			return storekit.Wrap(ctx, "redisstore: save session: index", err)
 		}
+		if err := s.settle(ctx, "save session: index", idx); err != nil {
+			return err
+		}
 	}
 	n, err := slotSave.Run(ctx, s.client, []string{s.sessionKey(r.ID)}, value, ms(r.ExpiresAt), ms(now), ownerField(encUser)).Int64()
 	if err != nil {
@@ -88,21 +91,34 @@ func (s *Store) updateSlots(ctx context.Context, id string, expiresAt time.Time)
 		if err != nil {
 			return storekit.Wrap(ctx, "redisstore: update session expiry: index", err)
 		}
+		if err := s.settle(ctx, "update session expiry: index", s.indexKey(encUser)); err != nil {
+			return err
+		}
 	}
 	n, err := slotUpdate.Run(ctx, s.client, []string{key}, ms(now), ms(expiresAt), expiresBytes(expiresAt)).Int64()
 	if err != nil {
 		return storekit.Wrap(ctx, "redisstore: update session expiry", err)
 	}
-	return checkResult("UpdateSessionExpiry", id, n)
+	if err := checkResult("UpdateSessionExpiry", id, n); err != nil {
+		return err
+	}
+	return s.settle(ctx, "update session expiry", key)
 }
 
 func (s *Store) deleteSlots(ctx context.Context, id string) error {
-	v, err := s.client.GetDel(ctx, s.sessionKey(id)).Result()
+	key := s.sessionKey(id)
+	v, err := s.client.GetDel(ctx, key).Result()
 	if errors.Is(err, redis.Nil) {
-		return nil
+		return s.settle(ctx, "delete session", key)
 	}
 	if err != nil {
 		return storekit.Wrap(ctx, "redisstore: delete session", err)
+	}
+	// With WithReplicaAcks the replicas have the deletion before its index
+	// entry goes, so a concurrent DeleteSessionsForUser that no longer finds
+	// the entry may return at once.
+	if err := s.settle(ctx, "delete session", key); err != nil {
+		return err
 	}
 	_, encUser, err := decodeRecord(id, v)
 	if err != nil {
@@ -128,6 +144,9 @@ func (s *Store) deleteUserSlots(ctx context.Context, encUser string) error {
 		})
 		if err != nil {
 			return storekit.Wrap(ctx, "redisstore: delete sessions for user", err)
+		}
+		if err := s.settleSessions(ctx, "delete sessions for user", chunk); err != nil {
+			return err
 		}
 		// Remove only the entries of sessions this call deleted. An entry
 		// whose session is missing may belong to a SaveSession between its

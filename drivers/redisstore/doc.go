@@ -122,6 +122,43 @@
 // after upgrading from a version whose indexes had a TTL: it clears those
 // TTLs.
 //
+// # Failover: replica acknowledgements
+//
+// Redis replicates asynchronously. A DEL that the primary acknowledged and
+// that no replica received before the primary died is lost when a replica
+// is promoted (by Sentinel, by the Cluster or by hand), and the revoked
+// session validates again. TestFailoverWithoutAcks shows this window
+// deterministically: it holds back the replication stream, revokes, kills
+// the primary and promotes the replica. On loopback the window is well
+// under a millisecond; across a network, or behind a replica that lags
+// under load, it is as long as the replica's lag.
+//
+// WithReplicaAcks(n, timeout) closes it. DeleteSession,
+// DeleteSessionsForUser and UpdateSessionExpiry return only after n
+// replicas acknowledged every write the primary made before (Redis WAIT),
+// or fail with an error wrapping ErrReplicaAck: never a silent success, but
+// the write may have been made on the primary, so retry it. On a standalone
+// or Sentinel-managed primary the script, a no-op write and WAIT go in one
+// pipeline on one connection, still one round trip; the no-op write makes
+// the WAIT cover a concurrent call's deletion of the same session too. On a
+// Cluster, go-redis sends a keyless WAIT to any primary, or refuses it in a
+// pipeline, so the store sends the no-op write and WAIT through the client
+// of the primary that owns the written slot, after each step and before the
+// next relies on it: a session's deletion reaches the replicas before its
+// index entry goes, and an index entry before its session is saved or
+// extended (so a failover cannot hide a live session from
+// DeleteSessionsForUser). With fewer than n replicas connected these calls
+// fail after timeout, and so do validations that extend a session. The
+// cost is in the option's documentation, measured by BenchmarkReplicaAcks.
+//
+// With the option, TestReplicaAcksSurviveFailover kills the primary the
+// moment each kind of revocation returns, on both code paths, and the
+// promoted replica always has it. The conformance suite passes through a
+// Sentinel-managed pair (redis.NewFailoverClient) and through a Cluster of
+// two primaries with a replica each, and sessions created before a Sentinel
+// failover or a Cluster takeover validate after it, while revoked ones stay
+// revoked.
+//
 // # Walking every session
 //
 // The store implements narvik.Enumerator: AllSessions yields every live

@@ -37,3 +37,10 @@ const driver = "redisstore"
 func corrupt(id, format string, args ...any) error {
 	return fmt.Errorf("%w: session %s: %s", ErrCorruptRecord, storekit.Short(id), fmt.Sprintf(format, args...))
 }
+
+// ErrReplicaAck means a write was made on the primary but fewer replicas
+// than WithReplicaAcks asks for confirmed it in time (or the confirmation
+// could not be had at all: a connection lost after the write, a timeout).
+// The write may survive a failover or be lost in one; nothing was undone.
+// Retry the call: revocations are idempotent.
+var ErrReplicaAck = errors.New("redisstore: write not acknowledged by enough replicas")

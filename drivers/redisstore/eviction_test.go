@@ -29,7 +29,7 @@ func startCluster(t *testing.T, n int, args ...string) (*redis.ClusterClient, []
 	nodes := make([]*redis.Client, n)
 	var addrs []string
 	for i := range n {
-		srv := startRedis(t, append([]string{"--cluster-enabled", "yes", "--cluster-node-timeout", "2000",
+		srv := startRedis(t, "cluster-node", append([]string{"--cluster-enabled", "yes", "--cluster-node-timeout", "2000",
 			"--cluster-config-file", "nodes.conf"}, args...)...)
 		nodes[i] = redis.NewClient(&redis.Options{Addr: srv.Addr()})
 		t.Cleanup(func() { _ = nodes[i].Close() })
@@ -127,12 +127,12 @@ func TestEvictionKeepsSignOutComplete(t *testing.T) {
 		slots bool // force the per-slot path
 	}{
 		{"Standalone", func(t *testing.T) (redis.UniversalClient, []*redis.Client) {
-			c := redis.NewClient(&redis.Options{Addr: startRedis(t).Addr()})
+			c := redis.NewClient(&redis.Options{Addr: startRedis(t, "redis-server").Addr()})
 			t.Cleanup(func() { _ = c.Close() })
 			return c, []*redis.Client{c}
 		}, false},
 		{"PerSlotOnStandalone", func(t *testing.T) (redis.UniversalClient, []*redis.Client) {
-			c := redis.NewClient(&redis.Options{Addr: startRedis(t).Addr()})
+			c := redis.NewClient(&redis.Options{Addr: startRedis(t, "redis-server").Addr()})
 			t.Cleanup(func() { _ = c.Close() })
 			return c, []*redis.Client{c}
 		}, true},
@@ -293,7 +293,7 @@ func countAll(m map[string][]string) int {
 // too, it fails rather than pass unchecked.
 func TestCheckServerWithoutConfig(t *testing.T) {
 	ctx := context.Background()
-	admin := redis.NewClient(&redis.Options{Addr: startRedis(t).Addr()})
+	admin := redis.NewClient(&redis.Options{Addr: startRedis(t, "redis-server").Addr()})
 	t.Cleanup(func() { _ = admin.Close() })
 	for user, acl := range map[string][]any{
 		"noconfig": {"on", ">pw", "~*", "&*", "+@all", "-config"},

@@ -6,8 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net"
-	"os/exec"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,7 +13,6 @@ import (
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/internal/testenv"
-	"github.com/narvik-go/narvik/internal/testkit"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -112,25 +109,6 @@ func keysOf(t testing.TB, client redis.UniversalClient, prefix string) []string 
 		t.Fatal(err)
 	}
 	return keys
-}
-
-// startRedis starts a redis-server of the test's own (testkit.StartServer:
-// a private port and folder, killed when the test ends) with extra
-// arguments.
-func startRedis(t testing.TB, args ...string) *testkit.Server {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		testenv.Missing(t, "redis-server is not on PATH; install it with `apt-get install redis-server` or run `make test`")
-	}
-	return testkit.StartServer(t, testkit.ServerSpec{
-		Name: "redis-server",
-		Command: func(port int, dir string) *exec.Cmd {
-			base := []string{"--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--dir", dir, "--save", "", "--appendonly", "no"}
-			return exec.Command(bin, append(base, args...)...)
-		},
-		Ready: func(port int) bool { return ping(net.JoinHostPort("127.0.0.1", strconv.Itoa(port))) },
-	})
 }
 
 // ping speaks RESP on a plain connection, so probing starts no goroutine. A

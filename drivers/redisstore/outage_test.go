@@ -35,7 +35,7 @@ func TestOutageAndRecovery(t *testing.T) {
 	redis.SetLogger(discardLogger{})
 	// Every write fsynced to the append-only file: a SIGKILL loses nothing,
 	// and the restart brings the session back.
-	srv := startRedis(t, "--appendonly", "yes", "--appendfsync", "always")
+	srv := startRedis(t, "redis-server", "--appendonly", "yes", "--appendfsync", "always")
 	client := redis.NewClient(&redis.Options{
 		Addr: srv.Addr(), DialTimeout: 200 * time.Millisecond,
 		ReadTimeout: 500 * time.Millisecond, WriteTimeout: 500 * time.Millisecond,

@@ -25,7 +25,7 @@ func (s *Store) saveSingle(ctx context.Context, r narvik.Record, encUser string,
 }
 
 func (s *Store) updateSingle(ctx context.Context, id string, expiresAt time.Time) error {
-	n, err := singleUpdate.Run(ctx, s.client, []string{s.sessionKey(id)},
+	n, err := singleUpdate.Run(ctx, s.revoker(), []string{s.sessionKey(id)},
 		ms(s.now()), ms(expiresAt), expiresBytes(expiresAt), s.userPrefix, id).Int64()
 	if err != nil {
 		return storekit.Wrap(ctx, "redisstore: update session expiry", err)
@@ -34,11 +34,11 @@ func (s *Store) updateSingle(ctx context.Context, id string, expiresAt time.Time
 }
 
 func (s *Store) deleteSingle(ctx context.Context, id string) error {
-	err := singleDelete.Run(ctx, s.client, []string{s.sessionKey(id)}, ms(s.now()), s.userPrefix, id).Err()
+	err := singleDelete.Run(ctx, s.revoker(), []string{s.sessionKey(id)}, ms(s.now()), s.userPrefix, id).Err()
 	return storekit.Wrap(ctx, "redisstore: delete session", err)
 }
 
 func (s *Store) deleteUserSingle(ctx context.Context, encUser string) error {
-	err := singleDeleteUser.Run(ctx, s.client, []string{s.indexKey(encUser)}, s.sessPrefix, ownerField(encUser)).Err()
+	err := singleDeleteUser.Run(ctx, s.revoker(), []string{s.indexKey(encUser)}, s.sessPrefix, ownerField(encUser)).Err()
 	return storekit.Wrap(ctx, "redisstore: delete sessions for user", err)
 }

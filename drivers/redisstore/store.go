@@ -18,6 +18,7 @@ type Option func(*config)
 
 type config struct {
 	prefix string
+	acks   *replicaAcks // WithReplicaAcks (acks.go); nil: no waiting
 }
 
 // WithKeyPrefix sets the prefix of every key the store writes (default
@@ -44,6 +45,7 @@ type Store struct {
 	userPrefix string // prefix + "u:", followed by the base64url user ID
 	now        func() time.Time
 	scanCount  int64 // the COUNT of the SCANs of the sweep and the walk
+	acks       *replicaAcks
 }
 
 var (
@@ -54,8 +56,8 @@ var (
 // New returns a Store over client, which may be a *redis.Client (a single
 // server or a Sentinel failover client), a *redis.ClusterClient or any other
 // redis.UniversalClient. A nil client gives an error wrapping
-// narvik.ErrNilClient, an empty key prefix one wrapping
-// narvik.ErrInvalidOption. New does no I/O.
+// narvik.ErrNilClient, an empty key prefix or an unusable WithReplicaAcks
+// one wrapping narvik.ErrInvalidOption. New does no I/O.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	single := false
 	switch c := client.(type) {
@@ -80,6 +82,9 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if cfg.prefix == "" {
 		return nil, storekit.InvalidOption(driver, `WithKeyPrefix(""): want a non-empty prefix`)
 	}
+	if err := cfg.acks.check(client); err != nil {
+		return nil, err
+	}
 	return &Store{
 		client:     client,
 		single:     single,
@@ -88,6 +93,7 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 		userPrefix: cfg.prefix + "u:",
 		now:        time.Now,
 		scanCount:  batch,
+		acks:       cfg.acks,
 	}, nil
 }
 
