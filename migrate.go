@@ -116,17 +116,18 @@ func (s MigrateStats) Rate() float64 {
 // all finished when Migrate returns.
 //
 // Each session is copied by CopySession: the write is followed by a read
-// of the session in from, and a session that is no longer there was signed
-// out (or expired) while it was being copied, so its copy is deleted again. This is what makes Migrate safe to run
-// while the application signs users in and out through a dual store
-// (drivers/dualstore), which deletes from the old store before the new one:
-// whichever of the copy and the sign-out comes last, the session ends up
-// gone from both. The check runs even when ctx ends during the write, with
-// a bounded context of its own, so that a cancelled run leaves no copy
-// unchecked. Migrate is not a way to keep two stores in step while an
-// application writes to the old one alone: sessions created, extended or
-// signed out there after their turn in the walk are not carried over. Run
-// it with the application stopped, or with the application on a dual store.
+// of the session in from, and a session no longer there was signed out (or
+// expired) while it was being copied, so its copy is deleted again. This
+// makes Migrate safe to run while the application signs users in and out
+// through a dual store (drivers/dualstore), which deletes from the old
+// store before the new one: whichever of the copy and the sign-out comes
+// last, the session ends up gone from both. The check runs even when ctx
+// ends during the write, on a bounded context of its own, so that a
+// cancelled run leaves no copy unchecked. Migrate is not a way to keep two
+// stores in step while an application writes to the old one alone:
+// sessions created, extended or signed out there after their turn in the
+// walk are not carried over. Run it with the application stopped, or with
+// the application on a dual store.
 //
 // Migrate stops at the first error of the walk or of a write (other than
 // ErrDuplicateSession) and returns it with the stats so far; running it
