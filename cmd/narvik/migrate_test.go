@@ -67,20 +67,17 @@ func users(n int) []string {
 	return out
 }
 
-func TestMigrateKilledAndRerun(t *testing.T) {
-	from := storeurltest.URL(t, storeurl.Bolt)
-	to := storeurltest.URL(t, storeurl.Redis)
-	const n = 2000
-	sessions := issue(t, from, time.Hour, users(n)...)
-	// bbolt walks in ID order: once the session a fifth of the way is in
-	// the target, the run is part way.
-	slices.SortFunc(sessions, func(a, b issued) int { return strings.Compare(a.id, b.id) })
-	mark := sessions[n/5].id
-
+// stopAt runs migrate from to with one writer and sends it sig once the
+// target holds session mark, and returns how the run ended and what it
+// wrote on stderr.
+func stopAt(t *testing.T, from, to, mark string, sig syscall.Signal) (*exec.ExitError, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, "migrate", "-from", from, "-to", to, "-workers", "1")
 	cmd.Env = cleanEnv()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -89,19 +86,43 @@ func TestMigrateKilledAndRerun(t *testing.T) {
 		_, err := target.Store.FetchSession(ctx, mark)
 		return err == nil
 	})
-	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Process.Signal(sig)
 	err := cmd.Wait()
 	target.Close()
 	if !reached {
-		t.Fatal("the migration did not reach a fifth of the sessions within a minute")
+		t.Fatal("the migration did not reach the mark within a minute")
 	}
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
-		t.Fatalf("the migration ended by itself before it was killed (%v): make it slower", err)
+	if !errors.As(err, &exit) {
+		t.Fatalf("the migration ended by itself before %v (%v): make it slower", sig, err)
 	}
-	copied := valid(t, to, sessions)
-	if copied == 0 || copied == n {
-		t.Fatalf("after the kill %d of %d sessions are in the target, want part of them", copied, n)
+	return exit, stderr.String()
+}
+
+func TestMigrateInterruptedKilledAndRerun(t *testing.T) {
+	from := storeurltest.URL(t, storeurl.Bolt)
+	to := storeurltest.URL(t, storeurl.Redis)
+	const n = 3000
+	sessions := issue(t, from, time.Hour, users(n)...)
+	// bbolt walks in ID order: once the session a fifth (then half) of the
+	// way is in the target, the run is part way.
+	slices.SortFunc(sessions, func(a, b issued) int { return strings.Compare(a.id, b.id) })
+
+	// Ctrl-C: the run stops cleanly, says so, and exits 1.
+	exit, stderr := stopAt(t, from, to, sessions[n/5].id, syscall.SIGINT)
+	if exit.ExitCode() != exitFailed || !strings.Contains(stderr, "interrupted after") || !strings.Contains(stderr, "run the same command again") {
+		t.Fatalf("after Ctrl-C: exit %d, stderr:\n%s", exit.ExitCode(), stderr)
+	}
+	interrupted := valid(t, to, sessions)
+
+	// SIGKILL: nothing to say, the process is gone.
+	exit, _ = stopAt(t, from, to, sessions[n/2].id, syscall.SIGKILL)
+	if exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("the second run was not killed: %v", exit)
+	}
+	killed := valid(t, to, sessions)
+	if interrupted == 0 || killed <= interrupted || killed == n {
+		t.Fatalf("after the stops %d then %d of %d sessions are in the target, want part of them, growing", interrupted, killed, n)
 	}
 
 	r := run(t, nil, "migrate", "-from", from, "-to", to)
