@@ -15,6 +15,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/narvik-go/narvik/internal/testenv"
 	"github.com/narvik-go/narvik/internal/testkit"
 	"github.com/narvik-go/narvik/storeurl"
 	"github.com/narvik-go/narvik/storeurl/storeurltest"
@@ -143,7 +144,7 @@ func TestMigrateProgressBarOnATerminal(t *testing.T) {
 
 	ptmx, tty, err := pty.Open()
 	if err != nil {
-		t.Skipf("no pseudo-terminal on this machine: %v", err)
+		testenv.Missing(t, "no pseudo-terminal on this machine: "+err.Error())
 	}
 	defer ptmx.Close()
 	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 24, Cols: 100}); err != nil {
