@@ -96,8 +96,8 @@ const maxCachedErrorTypes = 256
 // error.type on top of a fixed part, so that a store outage does not make
 // every failing call build its attribute set anew.
 type errorAttrs struct {
-	m sync.Map // errorKey -> *attrs
-	n sync.Mutex
+	m    sync.Map // errorKey -> *attrs
+	n    sync.Mutex
 	size int
 }
 

@@ -69,7 +69,7 @@ func (tel *telemetry) collect(tb testing.TB) map[string]metricdata.Metrics {
 func key(set attribute.Set) string {
 	var parts []string
 	for _, kv := range set.ToSlice() {
-		parts = append(parts, string(kv.Key)+"="+kv.Value.Emit())
+		parts = append(parts, string(kv.Key)+"="+kv.Value.String())
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, ",")
@@ -81,7 +81,7 @@ func attrKey(kvs []attribute.KeyValue, keep ...string) string {
 	for _, kv := range kvs {
 		for _, k := range keep {
 			if string(kv.Key) == k {
-				parts = append(parts, k+"="+kv.Value.Emit())
+				parts = append(parts, k+"="+kv.Value.String())
 			}
 		}
 	}
@@ -93,7 +93,7 @@ func attrKey(kvs []attribute.KeyValue, keep ...string) string {
 func attr(kvs []attribute.KeyValue, k string) string {
 	for _, kv := range kvs {
 		if string(kv.Key) == k {
-			return kv.Value.Emit()
+			return kv.Value.String()
 		}
 	}
 	return ""
