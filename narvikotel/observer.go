@@ -29,7 +29,7 @@ const (
 // spans of a store wrapped with WrapStore, and those of the store's own
 // client instrumentation, nest under it.
 type Observer struct {
-	tracer      trace.Tracer
+	tracer      trace.Tracer // nil: no spans
 	duration    metric.Float64Histogram
 	validations metric.Int64Counter
 	created     metric.Int64Counter
@@ -53,9 +53,7 @@ type spanKey struct{}
 func NewObserver(opts ...Option) (*Observer, error) {
 	c := newConfig(opts)
 	meter := c.meterProvider.Meter(scopeName, metric.WithSchemaURL(semconv.SchemaURL))
-	o := &Observer{
-		tracer: c.tracerProvider.Tracer(scopeName, trace.WithSchemaURL(semconv.SchemaURL)),
-	}
+	o := &Observer{tracer: c.tracer()}
 	var err error
 	if o.duration, err = meter.Float64Histogram("narvik.operation.duration",
 		metric.WithUnit("s"),
@@ -127,6 +125,9 @@ func spanName(op narvik.Op) string {
 // records nothing (a no-op or sampled-out tracer) is not carried on, so the
 // store calls see the caller's context unchanged.
 func (o *Observer) Start(ctx context.Context, op narvik.Op) context.Context {
+	if o.tracer == nil {
+		return ctx
+	}
 	var opts []trace.SpanStartOption
 	if int(op) < numOps {
 		opts = o.spanStart[op]

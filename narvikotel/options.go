@@ -3,7 +3,9 @@ package narvikotel
 import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // Option configures NewObserver and WrapStore. Options that concern store
@@ -34,6 +36,16 @@ func newConfig(opts []Option) config {
 		c.tracerProvider = otel.GetTracerProvider()
 	}
 	return c
+}
+
+// tracer returns the tracer to start spans with, or nil when the provider
+// is the no-op one: then no span is started at all, which saves the
+// context the no-op tracer would allocate for every call.
+func (c config) tracer() trace.Tracer {
+	if _, off := c.tracerProvider.(noop.TracerProvider); off {
+		return nil
+	}
+	return c.tracerProvider.Tracer(scopeName, trace.WithSchemaURL(semconv.SchemaURL))
 }
 
 // WithMeterProvider sets where metrics go (default: the global

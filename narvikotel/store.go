@@ -64,7 +64,7 @@ var knownSystems = map[string]string{
 // one part per optional interface the wrapped store has.
 type store struct {
 	next       narvik.SessionStore
-	tracer     trace.Tracer
+	tracer     trace.Tracer // nil: no spans
 	duration   metric.Float64Histogram
 	errs       metric.Int64Counter
 	sessionIDs bool
@@ -156,7 +156,7 @@ func newStore(s narvik.SessionStore, c config) (*store, error) {
 	meter := c.meterProvider.Meter(scopeName, metric.WithSchemaURL(semconv.SchemaURL))
 	w := &store{
 		next:       s,
-		tracer:     c.tracerProvider.Tracer(scopeName, trace.WithSchemaURL(semconv.SchemaURL)),
+		tracer:     c.tracer(),
 		sessionIDs: c.sessionIDs,
 	}
 	var err error
@@ -213,11 +213,13 @@ type call struct {
 // none) and returns the context to make the call with.
 func (s *store) begin(ctx context.Context, op storeOp, id string) (context.Context, call) {
 	c := call{s: s, op: op}
-	spanCtx, span := s.tracer.Start(ctx, storeOpNames[op], s.spanStart[op]...)
-	if span.IsRecording() {
-		ctx, c.span = spanCtx, span
-		if s.sessionIDs && id != "" {
-			span.SetAttributes(keySessionID.String(id))
+	if s.tracer != nil {
+		spanCtx, span := s.tracer.Start(ctx, storeOpNames[op], s.spanStart[op]...)
+		if span.IsRecording() {
+			ctx, c.span = spanCtx, span
+			if s.sessionIDs && id != "" {
+				span.SetAttributes(keySessionID.String(id))
+			}
 		}
 	}
 	c.start = time.Now()
