@@ -80,14 +80,6 @@ func (a *attrs) with(kv attribute.KeyValue) *attrs {
 	return newAttrs(append(slices.Clip(a.kvs), kv)...)
 }
 
-// durationBuckets are the bucket bounds, in seconds, of both duration
-// histograms: from 10 µs (an in-memory store) to 10 s (a store that is
-// timing out), roughly 1-2.5-5 per decade.
-var durationBuckets = []float64{
-	0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005,
-	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-}
-
 // maxCachedErrorTypes bounds errorAttrs: error.type values are few by
 // design, but a store's ErrorType method could make up new ones.
 const maxCachedErrorTypes = 256

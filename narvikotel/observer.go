@@ -2,7 +2,6 @@ package narvikotel
 
 import (
 	"context"
-	"fmt"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -52,40 +51,25 @@ type spanKey struct{}
 // name (default: the global ones).
 func NewObserver(opts ...Option) (*Observer, error) {
 	c := newConfig(opts)
-	meter := c.meterProvider.Meter(scopeName, metric.WithSchemaURL(semconv.SchemaURL))
-	o := &Observer{tracer: c.tracer()}
-	var err error
-	if o.duration, err = meter.Float64Histogram("narvik.operation.duration",
-		metric.WithUnit("s"),
-		metric.WithDescription("Duration of narvik operations, store calls included."),
-		metric.WithExplicitBucketBoundaries(durationBuckets...)); err != nil {
-		return nil, fmt.Errorf("narvikotel: %w", err)
+	in := c.instruments()
+	o := &Observer{
+		tracer: c.tracer(),
+		duration: in.duration("narvik.operation.duration",
+			"Duration of narvik operations, store calls included."),
+		validations: in.counter("narvik.session.validations", "{validation}",
+			"Session validations, by outcome: valid, extended, not_found, malformed, error."),
+		created: in.counter("narvik.session.created", "{session}",
+			"Sessions created."),
+		revocations: in.counter("narvik.session.revocations", "{revocation}",
+			"Sign-outs: of one session (scope session) or of every session of a user (scope user)."),
+		expired: in.counter("narvik.session.expired_removed", "{session}",
+			"Expired sessions removed by DeleteAllExpiredSessions."),
+		listed: in.histogram("narvik.session.listed", "{session}",
+			"Live sessions returned by one FetchSessionsForUser: sessions per user.",
+			0, 1, 2, 3, 5, 10, 20, 50, 100, 1000),
 	}
-	if o.validations, err = meter.Int64Counter("narvik.session.validations",
-		metric.WithUnit("{validation}"),
-		metric.WithDescription("Session validations, by outcome: valid, extended, not_found, malformed, error.")); err != nil {
-		return nil, fmt.Errorf("narvikotel: %w", err)
-	}
-	if o.created, err = meter.Int64Counter("narvik.session.created",
-		metric.WithUnit("{session}"),
-		metric.WithDescription("Sessions created.")); err != nil {
-		return nil, fmt.Errorf("narvikotel: %w", err)
-	}
-	if o.revocations, err = meter.Int64Counter("narvik.session.revocations",
-		metric.WithUnit("{revocation}"),
-		metric.WithDescription("Sign-outs: of one session (scope session) or of every session of a user (scope user).")); err != nil {
-		return nil, fmt.Errorf("narvikotel: %w", err)
-	}
-	if o.expired, err = meter.Int64Counter("narvik.session.expired_removed",
-		metric.WithUnit("{session}"),
-		metric.WithDescription("Expired sessions removed by DeleteAllExpiredSessions.")); err != nil {
-		return nil, fmt.Errorf("narvikotel: %w", err)
-	}
-	if o.listed, err = meter.Int64Histogram("narvik.session.listed",
-		metric.WithUnit("{session}"),
-		metric.WithDescription("Live sessions returned by one FetchSessionsForUser: sessions per user."),
-		metric.WithExplicitBucketBoundaries(0, 1, 2, 3, 5, 10, 20, 50, 100, 1000)); err != nil {
-		return nil, fmt.Errorf("narvikotel: %w", err)
+	if in.err != nil {
+		return nil, in.err
 	}
 	for op := 1; op < numOps; op++ {
 		opAttr := keyOperation.String(narvik.Op(op).String())
@@ -171,6 +155,9 @@ func (o *Observer) Observe(ctx context.Context, e narvik.Event) {
 		if e.Count > 0 {
 			o.expired.Add(ctx, int64(e.Count))
 		}
+	}
+	if o.tracer == nil {
+		return // no span was started: skip the context lookup
 	}
 	span, _ := ctx.Value(spanKey{}).(trace.Span)
 	if span == nil {

@@ -3,7 +3,6 @@ package narvikotel
 import (
 	"context"
 	"errors"
-	"fmt"
 	"reflect"
 	"time"
 
@@ -153,23 +152,18 @@ func WrapStore(s narvik.SessionStore, opts ...Option) (narvik.SessionStore, erro
 }
 
 func newStore(s narvik.SessionStore, c config) (*store, error) {
-	meter := c.meterProvider.Meter(scopeName, metric.WithSchemaURL(semconv.SchemaURL))
+	in := c.instruments()
 	w := &store{
 		next:       s,
 		tracer:     c.tracer(),
 		sessionIDs: c.sessionIDs,
+		duration: in.duration("narvik.store.operation.duration",
+			"Duration of session store calls, by operation and outcome."),
+		errs: in.counter("narvik.store.operation.errors", "{error}",
+			"Session store calls that failed, by operation and error.type."),
 	}
-	var err error
-	if w.duration, err = meter.Float64Histogram("narvik.store.operation.duration",
-		metric.WithUnit("s"),
-		metric.WithDescription("Duration of session store calls, by operation and outcome."),
-		metric.WithExplicitBucketBoundaries(durationBuckets...)); err != nil {
-		return nil, fmt.Errorf("narvikotel: %w", err)
-	}
-	if w.errs, err = meter.Int64Counter("narvik.store.operation.errors",
-		metric.WithUnit("{error}"),
-		metric.WithDescription("Session store calls that failed, by operation and error.type.")); err != nil {
-		return nil, fmt.Errorf("narvikotel: %w", err)
+	if in.err != nil {
+		return nil, in.err
 	}
 	system := c.dbSystem
 	if system == "" {
