@@ -27,7 +27,10 @@ import (
 //	observer+store/noop   Observer and WrapStore on the no-op providers
 //	observer+store/sdk    Observer and WrapStore on the SDK, metrics and spans
 //
-// docs/benchmarks.md ("Observability") has the numbers.
+// On a shared, loaded machine separate benchmarks cannot be compared:
+// docs/benchmarks.md ("Observability") has numbers from
+// scripts/bench-observer.sh, which interleaves the same configurations in
+// one process and reads thread CPU time. This benchmark is for profiling.
 func BenchmarkValidateHit(b *testing.B) {
 	noopOpts := []narvikotel.Option{
 		narvikotel.WithMeterProvider(metricnoop.NewMeterProvider()),

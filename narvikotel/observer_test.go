@@ -275,3 +275,59 @@ func TestObserverUnknownValues(t *testing.T) {
 		t.Fatalf("spans %v", s)
 	}
 }
+
+// TestObserverConcurrent validates from many goroutines, valid and failing
+// (the error path builds and caches attribute sets), and checks that every
+// validation is counted once. Run with -race.
+func TestObserverConcurrent(t *testing.T) {
+	st := newStack(t)
+	ctx := context.Background()
+	res, err := st.n.CreateSession(ctx, "u", struct{}{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing, err := narvikotel.WrapStore(failStore{}, st.tel.options()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs, err := narvikotel.NewObserver(st.tel.options()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	down, err := narvik.New[struct{}](failing, narvik.WithObserver(obs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers, each = 8, 50
+	done := make(chan struct{})
+	for w := range workers {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range each {
+				if w%2 == 0 {
+					_, _ = st.n.ValidateSession(ctx, res.Token)
+				} else {
+					_, _ = down.ValidateSession(ctx, res.Token)
+				}
+			}
+		}()
+	}
+	for range workers {
+		<-done
+	}
+	sameCounts(t, "validations", counts(t, st.tel.collect(t)["narvik.session.validations"]), map[string]int64{
+		"narvik.outcome=valid": workers / 2 * each,
+		"error.type=github.com/narvik-go/narvik/narvikotel_test.errDown,narvik.outcome=error": workers / 2 * each,
+	})
+}
+
+// failStore fails every call with an error of its own type.
+type failStore struct{ narvik.SessionStore }
+
+type errDown struct{}
+
+func (errDown) Error() string { return "down" }
+
+func (failStore) FetchSession(context.Context, string) (narvik.Record, error) {
+	return narvik.Record{}, errDown{}
+}
