@@ -4,11 +4,19 @@
 //	go run ./examples/webapp                      # http://127.0.0.1:8080, bbolt file
 //	go run ./examples/webapp -store memory
 //	go run ./examples/webapp -addr :8443 -tls-cert cert.pem -tls-key key.pem
+//	go run ./examples/webapp -metrics-addr 127.0.0.1:9090  # Prometheus metrics at /metrics
 //
 // Cookies are not Secure by default, because the demo serves plain HTTP on
 // 127.0.0.1 and a Secure cookie is not sent back over plain HTTP by every
 // client. Serving TLS (-tls-cert, -tls-key) or passing -secure (behind a
 // TLS-terminating proxy) makes them Secure and names them __Host-.
+//
+// -metrics-addr serves narvik's OpenTelemetry metrics (package narvikotel)
+// in the Prometheus format at /metrics, on a listener of its own: the
+// numbers of sign-ins and failed validations are for the operator, not for
+// every visitor of the app, and a separate port can be bound to an internal
+// interface or firewalled to the Prometheus server while the app faces the
+// world. It is off by default.
 package main
 
 import (
@@ -46,6 +54,7 @@ func run() error {
 	tlsCert := flag.String("tls-cert", "", "serve HTTPS with this certificate file (PEM)")
 	tlsKey := flag.String("tls-key", "", "key file for -tls-cert (PEM)")
 	origins := flag.String("trusted-origins", "", "comma-separated extra origins allowed to POST, e.g. https://app.example.com")
+	metricsAddr := flag.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics on a listener of its own, e.g. 127.0.0.1:9090 (default off)")
 	flag.Parse()
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("-tls-cert and -tls-key go together")
@@ -69,7 +78,25 @@ func run() error {
 	if *origins != "" {
 		trusted = strings.Split(*origins, ",")
 	}
-	a, err := app.New(app.Config{Store: store, SecureCookies: *secure || useTLS, TrustedOrigins: trusted})
+	cfg := app.Config{Store: store, SecureCookies: *secure || useTLS, TrustedOrigins: trusted}
+	var metricsSrv *http.Server
+	var metricsLn net.Listener
+	if *metricsAddr != "" {
+		m, err := newMetrics()
+		if err != nil {
+			return err
+		}
+		defer m.close(context.Background())
+		if cfg.Store, err = m.wrap(store); err != nil {
+			return err
+		}
+		cfg.Observer = m.observer
+		if metricsLn, err = net.Listen("tcp", *metricsAddr); err != nil {
+			return err
+		}
+		metricsSrv = &http.Server{Handler: m.handler, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	}
+	a, err := app.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -91,12 +118,15 @@ func run() error {
 	}
 	fmt.Printf("narvik demo: %s://%s\n", scheme, displayAddr(ln.Addr()))
 	fmt.Printf("  sessions: %s\n", desc)
+	if metricsLn != nil {
+		fmt.Printf("  metrics: http://%s/metrics\n", displayAddr(metricsLn.Addr()))
+	}
 	for _, c := range app.DemoUsers {
 		fmt.Printf("  sign in as %s / %s\n", c.Username, c.Password)
 	}
 	fmt.Println("  Ctrl-C stops it.")
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() {
 		if useTLS {
 			errc <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
@@ -104,6 +134,9 @@ func run() error {
 			errc <- srv.Serve(ln)
 		}
 	}()
+	if metricsSrv != nil {
+		go func() { errc <- metricsSrv.Serve(metricsLn) }()
+	}
 	swept := make(chan struct{})
 	go func() {
 		defer close(swept)
@@ -123,6 +156,11 @@ func run() error {
 	fmt.Println("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if metricsSrv != nil {
+		if err := metricsSrv.Shutdown(shutdownCtx); err != nil {
+			slog.Error("shut down the metrics listener", "err", err)
+		}
+	}
 	return srv.Shutdown(shutdownCtx)
 }
 

@@ -13,12 +13,14 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/drivers/boltstore"
+	"github.com/narvik-go/narvik/internal/testkit"
 )
 
 func TestOpenStore(t *testing.T) {
@@ -70,19 +72,11 @@ func TestServeAndShutDown(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGINT cannot be sent to a process on Windows")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "webapp")
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is needed to build the binary: %v", err)
-	}
-	build := exec.Command(goBin, "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	db := filepath.Join(dir, "sessions.db")
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "sessions.db")
 
 	var resp *http.Response
+	var err error
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
 
@@ -131,11 +125,104 @@ func TestServeAndShutDown(t *testing.T) {
 	}
 }
 
+var metricsLine = regexp.MustCompile(`metrics: (http://\S+/metrics)`)
+
+// TestMetricsListener runs the binary with -metrics-addr: the metrics come
+// on their own port, count a sign-in, and the app's port has no /metrics.
+// Without the flag there is no metrics listener.
+func TestMetricsListener(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("SIGINT cannot be sent to a process on Windows")
+	}
+	bin := buildBinary(t)
+	base, stop, output := startOutput(t, bin, "-addr", "127.0.0.1:0", "-store", "memory", "-metrics-addr", "127.0.0.1:0")
+	var metricsURL string
+	if !testkit.WaitFor(10*time.Second, func() bool {
+		m := metricsLine.FindStringSubmatch(output())
+		if m != nil {
+			metricsURL = m[1]
+		}
+		return m != nil
+	}) {
+		t.Fatalf("no metrics URL printed:\n%s", output())
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	req, _ := http.NewRequest("POST", base+"/signin", strings.NewReader(url.Values{"username": {"alice"}, "password": {"wonderland"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	get := func(u string) (int, string) {
+		t.Helper()
+		resp, err := client.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	code, page := get(metricsURL)
+	if code != 200 || !regexp.MustCompile(`(?m)^narvik_session_created_total(\{[^}]*\})? 1$`).MatchString(page) {
+		t.Fatalf("GET %s: %d, want narvik_session_created_total 1 in:\n%.2000s", metricsURL, code, page)
+	}
+	if code, _ := get(base + "/metrics"); code != 404 {
+		t.Errorf("the app's port answers /metrics with %d", code)
+	}
+	stop()
+
+	_, _, output = startOutput(t, bin, "-addr", "127.0.0.1:0", "-store", "memory")
+	if strings.Contains(output(), "metrics:") {
+		t.Errorf("a metrics listener without -metrics-addr:\n%s", output())
+	}
+}
+
+// The binary, built once for the tests that run it.
+var (
+	binDir   string // made by TestMain
+	binOnce  sync.Once
+	binPath  string
+	binBuild string // go build's output when it failed
+)
+
+// buildBinary builds the webapp once and returns its path.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			binBuild = "the go command is needed to build the binary: " + err.Error()
+			return
+		}
+		bin := filepath.Join(binDir, "webapp")
+		if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+			binBuild = "go build: " + err.Error() + "\n" + string(out)
+			return
+		}
+		binPath = bin
+	})
+	if binPath == "" {
+		t.Fatal(binBuild)
+	}
+	return binPath
+}
+
 var urlLine = regexp.MustCompile(`narvik demo: (http://\S+)`)
 
 // start runs the binary and waits (bounded) for the URL it prints. stop
 // sends SIGINT, waits for a clean exit and returns everything printed.
 func start(t *testing.T, bin string, args ...string) (base string, stop func() string) {
+	t.Helper()
+	base, stop, _ = startOutput(t, bin, args...)
+	return base, stop
+}
+
+// startOutput is start, and output returns what the binary printed so far.
+func startOutput(t *testing.T, bin string, args ...string) (base string, stop func() string, output func() string) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	pr, pw := io.Pipe()
@@ -143,14 +230,22 @@ func start(t *testing.T, bin string, args ...string) (base string, stop func() s
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	var mu sync.Mutex
 	var all strings.Builder
+	output = func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return all.String()
+	}
 	found := make(chan string, 1)
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
+			mu.Lock()
 			all.WriteString(sc.Text() + "\n")
+			mu.Unlock()
 			if m := urlLine.FindStringSubmatch(sc.Text()); m != nil {
 				found <- m[1]
 			}
@@ -162,7 +257,7 @@ func start(t *testing.T, bin string, args ...string) (base string, stop func() s
 	case base = <-found:
 	case err := <-exited:
 		<-copied
-		t.Fatalf("webapp exited before serving: %v\n%s", err, all.String())
+		t.Fatalf("webapp exited before serving: %v\n%s", err, output())
 	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
 		t.Fatal("webapp printed no URL within 30s")
@@ -180,20 +275,26 @@ func start(t *testing.T, bin string, args ...string) (base string, stop func() s
 		case err := <-exited:
 			<-copied
 			if err != nil {
-				t.Fatalf("webapp exit after SIGINT: %v\n%s", err, all.String())
+				t.Fatalf("webapp exit after SIGINT: %v\n%s", err, output())
 			}
 		case <-time.After(15 * time.Second):
 			cmd.Process.Kill()
 			t.Fatal("webapp did not stop within 15s of SIGINT")
 		}
-		return all.String()
+		return output()
 	}
 	t.Cleanup(func() { stop() })
-	return base, stop
+	return base, stop, output
 }
 
 func TestMain(m *testing.M) {
 	// The binary must not read a store from the developer's environment.
 	os.Unsetenv("NARVIK_STORE")
-	os.Exit(m.Run())
+	var err error
+	if binDir, err = os.MkdirTemp("", "webapp-test"); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(binDir)
+	os.Exit(code)
 }

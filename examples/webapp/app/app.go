@@ -53,6 +53,9 @@ type Config struct {
 	PasswordIterations int
 	// Logger receives errors (default slog.Default()).
 	Logger *slog.Logger
+	// Observer, if set, is told the outcome of every session operation
+	// (see narvik.WithObserver); the binary sets it for -metrics-addr.
+	Observer narvik.Observer
 }
 
 // App is the demo application. It is an http.Handler.
@@ -80,7 +83,7 @@ func New(cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	opts := []narvik.Option{narvik.WithClock(cfg.Now), narvik.WithCookieSecure(cfg.SecureCookies)}
+	opts := []narvik.Option{narvik.WithClock(cfg.Now), narvik.WithCookieSecure(cfg.SecureCookies), narvik.WithObserver(cfg.Observer)}
 	if cfg.SecureCookies {
 		// __Host- makes the browser refuse the cookie unless it is Secure,
 		// has Path=/ and no Domain: no subdomain can plant or shadow it.
