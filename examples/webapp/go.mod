@@ -12,6 +12,7 @@ require (
 	github.com/narvik-go/narvik/drivers/redisstore v0.0.0-00010101000000-000000000000
 	github.com/redis/go-redis/v9 v9.22.0
 	go.mongodb.org/mongo-driver/v2 v2.10.0
+	golang.org/x/time v0.15.0
 )
 
 require (
