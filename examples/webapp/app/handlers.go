@@ -302,9 +302,9 @@ type sessionsPage struct {
 	Title      string
 	Notice     string
 	SignedInAs string
-	Current  sessionRow
-	Sessions []sessionRow
-	Others   int
+	Current    sessionRow
+	Sessions   []sessionRow
+	Others     int
 }
 
 func (a *App) sessionsPage(w http.ResponseWriter, r *http.Request, s *narvik.Session[SessionData], u *user) {
