@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -51,27 +53,18 @@ func TestServeAndShutDown(t *testing.T) {
 		t.Skip("SIGINT cannot be sent to a process on Windows")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "webapp")
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is needed to build the binary: %v", err)
-	}
-	build := exec.Command(goBin, "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := build(t)
 	db := filepath.Join(dir, "sessions.db")
 
-	var resp *http.Response
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
 
 	// First run: sign in.
-	base, stop := start(t, bin, "-addr", "127.0.0.1:0", "-store", "bolt:"+db)
+	base, stop, pid := start(t, bin, "-addr", "127.0.0.1:0", "-store", "bolt:"+db)
 	req, _ := http.NewRequest("POST", base+"/signin", strings.NewReader(url.Values{"username": {"alice"}, "password": {"wonderland"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", base)
-	resp, err = client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +73,15 @@ func TestServeAndShutDown(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "Signed in as <strong>alice</strong>") {
 		t.Fatalf("sign in: %d %.300q", resp.StatusCode, body)
 	}
-	out := stop()
+	// A second run on the same file is told which process holds it, and
+	// what to do.
+	out, err := runToExit(t, bin, nil, "-addr", "127.0.0.1:0", "-store", "bolt:"+db)
+	if err == nil || !strings.Contains(out, "database file is locked") || !strings.Contains(out, "-store bolt:OTHERPATH") ||
+		(runtime.GOOS == "linux" && !strings.Contains(out, fmt.Sprintf("pid %d (%s", pid, bin))) {
+		t.Fatalf("second run on a locked file: %v\n%s", err, out)
+	}
+
+	out = stop()
 	if !strings.Contains(out, "shutting down") || !strings.Contains(out, "sign in as alice / wonderland") {
 		t.Fatalf("output:\n%s", out)
 	}
@@ -96,7 +97,7 @@ func TestServeAndShutDown(t *testing.T) {
 
 	// Second run on the same file (new port, so move the cookie over).
 	old, _ := url.Parse(base)
-	base2, stop2 := start(t, bin, "-addr", "127.0.0.1:0", "-store", "bolt:"+db)
+	base2, stop2, _ := start(t, bin, "-addr", "127.0.0.1:0", "-store", "bolt:"+db)
 	defer stop2()
 	now, _ := url.Parse(base2)
 	jar.SetCookies(now, jar.Cookies(old))
@@ -111,11 +112,54 @@ func TestServeAndShutDown(t *testing.T) {
 	}
 }
 
+// TestFlags runs the binary with the flags that decide the demo accounts,
+// and without a home to keep its file in.
+func TestFlags(t *testing.T) {
+	bin := build(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-secure"}, "demo accounts: off (-demo-users turns them on)"},
+		{[]string{"-secure", "-demo-users"}, "sign in as alice / wonderland"},
+		{[]string{"-trusted-proxy", "10.0.0.0/8, 192.168.1.5"}, "demo accounts: off"},
+		{[]string{"-demo-users=false"}, "demo accounts: off"},
+		{nil, "sign in as alice / wonderland"},
+	} {
+		_, stop, _ := start(t, bin, append([]string{"-addr", "127.0.0.1:0", "-store", "memory"}, c.args...)...)
+		if out := stop(); !strings.Contains(out, c.want) {
+			t.Errorf("%v: output lacks %q:\n%s", c.args, c.want, out)
+		}
+	}
+	out, err := runToExit(t, bin, nil, "-store", "memory", "-trusted-proxy", "10.0.0.0/33")
+	if err == nil || !strings.Contains(out, `-trusted-proxy "10.0.0.0/33": want an address or a CIDR`) {
+		t.Errorf("a bad -trusted-proxy: %v\n%s", err, out)
+	}
+	out, err = runToExit(t, bin, []string{"HOME=", "XDG_CACHE_HOME="}, "-addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(out, "set XDG_CACHE_HOME or HOME, or pick the file with -store bolt:PATH") {
+		t.Errorf("no home: %v\n%s", err, out)
+	}
+}
+
+// build builds the binary into a temporary folder.
+func build(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "webapp")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to build the binary: %v", err)
+	}
+	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 var urlLine = regexp.MustCompile(`narvik demo: (http://\S+)`)
 
 // start runs the binary and waits (bounded) for the URL it prints. stop
 // sends SIGINT, waits for a clean exit and returns everything printed.
-func start(t *testing.T, bin string, args ...string) (base string, stop func() string) {
+func start(t *testing.T, bin string, args ...string) (base string, stop func() string, pid int) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	pr, pw := io.Pipe()
@@ -169,7 +213,33 @@ func start(t *testing.T, bin string, args ...string) (base string, stop func() s
 		return all.String()
 	}
 	t.Cleanup(func() { stop() })
-	return base, stop
+	return base, stop, cmd.Process.Pid
+}
+
+// runToExit runs the binary with env added to the test's environment
+// ("NAME=" unsets NAME) and returns what it printed once it exited, which
+// it must do within 15 s.
+func runToExit(t *testing.T, bin string, env []string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.ContainsFunc(env, func(e string) bool { return strings.HasPrefix(e, name+"=") }) {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	for _, kv := range env {
+		if !strings.HasSuffix(kv, "=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("%v did not exit within 15 s:\n%s", args, out)
+	}
+	return string(out), err
 }
 
 func TestMain(m *testing.M) {

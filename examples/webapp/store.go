@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -93,18 +91,4 @@ func openStore(ctx context.Context, spec string) (store narvik.SessionStore, des
 		return s, "DynamoDB " + endpoint + " (table narvik-sessions)", noop, nil
 	}
 	return nil, "", nil, fmt.Errorf("unknown -store %q: use bolt, bolt:PATH, memory, redis://, mongodb:// or dynamodb://", spec)
-}
-
-// defaultBoltPath is <user cache dir>/narvik/webapp.db, so a run from a
-// clone leaves no file in the work tree.
-func defaultBoltPath() (string, error) {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		dir = os.TempDir()
-	}
-	dir = filepath.Join(dir, "narvik")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("create %s: %w", dir, err)
-	}
-	return filepath.Join(dir, "webapp.db"), nil
 }
