@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -141,16 +142,28 @@ func TestFlags(t *testing.T) {
 	}
 }
 
-// build builds the binary into a temporary folder.
+// binDir holds the binary that build makes once for every test.
+var (
+	binDir    string
+	buildOnce sync.Once
+	buildOut  []byte
+	buildErr  error
+)
+
+// build builds the binary, once per test run, and returns its path.
 func build(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "webapp")
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is needed to build the binary: %v", err)
-	}
-	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin := filepath.Join(binDir, "webapp")
+	buildOnce.Do(func() {
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			buildErr = fmt.Errorf("the go command is needed to build the binary: %w", err)
+			return
+		}
+		buildOut, buildErr = exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput()
+	})
+	if buildErr != nil {
+		t.Fatalf("go build: %v\n%s", buildErr, buildOut)
 	}
 	return bin
 }
@@ -245,5 +258,13 @@ func runToExit(t *testing.T, bin string, env []string, args ...string) (string, 
 func TestMain(m *testing.M) {
 	// The binary must not read a store from the developer's environment.
 	os.Unsetenv("NARVIK_STORE")
-	os.Exit(m.Run())
+	dir, err := os.MkdirTemp("", "webapp-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }

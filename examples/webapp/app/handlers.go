@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/narvik-go/narvik"
+	"golang.org/x/time/rate"
 )
 
 // maxForm bounds a form body: a larger one is answered 413.
@@ -26,13 +27,6 @@ var notices = map[string]string{
 	"ended":      "You were signed out from another device (or your session ran out).",
 	"gone":       "Your account no longer exists here; sign-ups live only as long as the server process.",
 }
-
-// plainHTTPWarning is shown above the forms when the page did not come
-// over HTTPS, as far as the server can tell, and not from localhost.
-const plainHTTPWarning = "This page did not come over HTTPS: your password would cross the network in clear, " +
-	"and your browser will not keep the sign-in cookie (it is Secure), so signing in will not stick. " +
-	"Open the site with https://, or with http://localhost on the machine that runs it. " +
-	"Behind a TLS proxy, start the server with -trusted-proxy set to the proxy's address."
 
 // current returns the request's session and its user. A session whose user
 // is gone (a sign-up from before a restart) counts as none.
@@ -110,7 +104,7 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 type formPage struct {
 	Title      string
 	Notice     string
-	Warning    string
+	PlainHTTP  bool // the page did not come over HTTPS, as far as the app can tell, nor from localhost
 	Error      string
 	Username   string // what was typed, to fill the form again
 	SignedInAs string
@@ -119,9 +113,8 @@ type formPage struct {
 
 func (a *App) formPage(r *http.Request, title string) formPage {
 	p := formPage{Title: title, Demo: a.demo}
-	if c := requestOf(r).client; !c.https && !c.local && !a.assertTLS {
-		p.Warning = plainHTTPWarning
-	}
+	c := requestOf(r).client
+	p.PlainHTTP = !c.https && !c.local && !a.assertTLS
 	return p
 }
 
@@ -146,32 +139,29 @@ func (a *App) signIn(w http.ResponseWriter, r *http.Request) {
 	p := a.formPage(r, "Sign in")
 	p.Username = name
 	now := a.now()
-	byAddr := a.addressLimits(r)
-	isFresh := fresh(byAddr.signIn, now)
-	if !byAddr.signIn.AllowN(now, 1) {
-		a.tooMany(w, "signin", p, retryAfter(byAddr.signIn, now))
+	isFresh, ok := a.allow(w, a.addressLimits(r).signIn, now, "signin", p)
+	if !ok {
 		return
 	}
 	u := a.users.byName(name)
 	if u != nil {
-		if wrong := a.users.wrongPasswords(u); !wrong.AllowN(now, 1) {
-			a.tooMany(w, "signin", p, retryAfter(wrong, now))
+		if _, ok := a.allow(w, a.users.wrongPasswords(u), now, "signin", p); !ok {
 			return
 		}
 	}
 	// No account has a name of another form, and the form is no secret:
 	// such a name is refused without the cost of a hash.
-	ok := false
+	right := false
 	if validUsername(name) {
 		release, free := a.slots.acquire(isFresh)
 		if !free {
 			a.busy(w, "signin", p)
 			return
 		}
-		ok = a.users.checkPassword(u, password)
+		right = a.users.checkPassword(u, password)
 		release()
 	}
-	if !ok {
+	if !right {
 		p.Error = "Wrong username or password."
 		a.render(w, http.StatusUnauthorized, "signin", p)
 		return
@@ -210,11 +200,8 @@ func (a *App) signUp(w http.ResponseWriter, r *http.Request) {
 		refuse(err)
 		return
 	}
-	now := a.now()
-	byAddr := a.addressLimits(r)
-	isFresh := fresh(byAddr.signUp, now)
-	if !byAddr.signUp.AllowN(now, 1) {
-		a.tooMany(w, "signup", p, retryAfter(byAddr.signUp, now))
+	isFresh, ok := a.allow(w, a.addressLimits(r).signUp, a.now(), "signup", p)
+	if !ok {
 		return
 	}
 	if err := a.users.available(name); err != nil {
@@ -250,11 +237,19 @@ func (a *App) addressLimits(r *http.Request) *addressLimits {
 	})
 }
 
-// tooMany answers 429 with the form again and when to retry.
-func (a *App) tooMany(w http.ResponseWriter, page string, p formPage, seconds int) {
+// allow takes one attempt from lim. When none is left it answers 429 with
+// the form again, Retry-After and a message that says when, and returns
+// false. wasFresh reports whether lim was full: no attempt recently.
+func (a *App) allow(w http.ResponseWriter, lim *rate.Limiter, now time.Time, page string, p formPage) (wasFresh, ok bool) {
+	wasFresh = fresh(lim, now)
+	if lim.AllowN(now, 1) {
+		return wasFresh, true
+	}
+	seconds := retryAfter(lim, now)
 	w.Header().Set("Retry-After", strconv.Itoa(seconds))
 	p.Error = fmt.Sprintf("Too many attempts. Try again in %s.", plural(seconds, "second"))
 	a.render(w, http.StatusTooManyRequests, page, p)
+	return wasFresh, false
 }
 
 // busy answers 503 when every password check slot is taken.
