@@ -2,12 +2,12 @@
 #
 # `make test` starts every server the tests need on 127.0.0.1 (Redis and a
 # 3-master Redis Cluster, DynamoDB Local, the FerretDB MongoDB-wire test
-# server), runs every test with -race, and stops what it started. With a
-# working Docker engine it also runs the MongoDB tests against a real mongo:7
-# from docker-compose.yml. See scripts/test.sh.
+# server, PostgreSQL 15, MariaDB), runs every test with -race, and stops
+# what it started. With a working Docker engine it also runs the MongoDB
+# tests against a real mongo:7 from docker-compose.yml. See scripts/test.sh.
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
-SERVICES    := redis dynamodb ferretdb
+SERVICES    := redis dynamodb ferretdb postgres mariadb
 # Every module of the repository: the library at the root, each driver with a
 # heavy client, the demo app, the tools. Found, not listed, so a new module
 # is linted the day it lands.

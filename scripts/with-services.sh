@@ -2,13 +2,13 @@
 # Usage: scripts/with-services.sh COMMAND [ARGS...]
 #
 # Starts the test servers on 127.0.0.1 (scripts/redis.sh, dynamodb.sh,
-# ferretdb.sh), exports the NARVIK_* variables they write to .services/*.env,
-# runs COMMAND, and stops the servers it started. Servers already running
+# ferretdb.sh, postgres.sh, mariadb.sh), exports the NARVIK_* variables they
+# write to .services/*.env, runs COMMAND, and stops the servers it started. Servers already running
 # (make services-up) are reused and left running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-services=(redis dynamodb ferretdb)
+services=(redis dynamodb ferretdb postgres mariadb)
 started=()
 cleanup() {
 	for s in "${started[@]}"; do scripts/$s.sh down || true; done
@@ -39,5 +39,5 @@ if [ -z "${CI:-}" ] && [ -z "${NARVIK_NO_DOCKER:-}" ] && command -v docker >/dev
 	export NARVIK_MONGO_URI="mongodb://127.0.0.1:27017/"
 fi
 
-echo "== servers: redis ${NARVIK_REDIS_URL:-none} | cluster ${NARVIK_REDIS_CLUSTER_ADDRS:-none} | mongo ${NARVIK_MONGO_URI:-none} | dynamodb ${NARVIK_DYNAMODB_ENDPOINT:-none}"
+echo "== servers: redis ${NARVIK_REDIS_URL:-none} | cluster ${NARVIK_REDIS_CLUSTER_ADDRS:-none} | mongo ${NARVIK_MONGO_URI:-none} | dynamodb ${NARVIK_DYNAMODB_ENDPOINT:-none} | postgres ${NARVIK_POSTGRES_URL:-none} | mysql ${NARVIK_MYSQL_DSN:-none}"
 "$@"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/narvik-go/narvik/storekit"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -12,54 +13,56 @@ import (
 // store implements narvik.NativeExpiry), so this call never finds a session
 // to remove.
 //
-// It is maintenance, never needed for correctness: an index is trimmed on
-// every write and read of its user, and the index key expires with its
-// longest-lived session. It finds index keys with SCAN MATCH
-// "<prefix>u:*" COUNT 1000 on each server (each master of a cluster), which
-// costs the server a walk of its whole keyspace in steps of about 1,000 keys,
-// one round trip each, never blocking it, and trims each index found with
-// ZREMRANGEBYSCORE, one pipeline per step. Run it from a periodic job, not on
-// a request path.
+// It finds the indexes with SCAN MATCH "<prefix>u:*" TYPE zset COUNT 1000
+// on each server (each master of a cluster), which costs the server a walk
+// of its whole keyspace in steps of about 1,000 keys, one round trip each,
+// never blocking it, and trims each index found, one pipeline per step. Run
+// it from a periodic job, not on a request path.
+//
+// It touches only keys it can prove are its own: sorted sets whose name is
+// in the grammar of this store's index keys (see store.go). Keys of stores
+// whose prefix extends this one's, and keys of any other type or name that
+// the application wrote under the prefix, are left as they are.
 func (s *Store) DeleteAllExpiredSessions(ctx context.Context) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fail(ctx, "delete expired sessions", err)
+	nodes, err := servers(ctx, s.client, false)
+	if err != nil {
+		return 0, storekit.Wrap(ctx, "redisstore: delete expired sessions", err)
 	}
-	match := escapeGlob(s.userPrefix) + "*"
-	now := ms(s.now())
-	trim := func(ctx context.Context, node redis.UniversalClient) error {
-		var cursor uint64
-		for {
-			keys, next, err := node.Scan(ctx, cursor, match, batch).Result()
-			if err != nil {
-				return err
-			}
-			if len(keys) > 0 {
-				pipe := node.Pipeline()
-				for _, k := range keys {
-					pipe.ZRemRangeByScore(ctx, k, "-inf", now)
-				}
-				if _, err := pipe.Exec(ctx); err != nil {
-					return err
-				}
-			}
-			if cursor = next; cursor == 0 {
-				return nil
-			}
+	for _, node := range nodes {
+		if err := s.sweep(ctx, node); err != nil {
+			return 0, storekit.Wrap(ctx, "redisstore: delete expired sessions", err)
 		}
 	}
-	var err error
-	switch c := s.client.(type) {
-	case *redis.ClusterClient:
-		err = c.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error { return trim(ctx, node) })
-	case *redis.Ring:
-		err = c.ForEachShard(ctx, func(ctx context.Context, node *redis.Client) error { return trim(ctx, node) })
-	default:
-		err = trim(ctx, s.client)
-	}
-	if err != nil {
-		return 0, fail(ctx, "delete expired sessions", err)
-	}
 	return 0, nil
+}
+
+// sweep trims the indexes of one server.
+func (s *Store) sweep(ctx context.Context, node redis.UniversalClient) error {
+	match := escapeGlob(s.userPrefix) + "*"
+	now := ms(s.now())
+	var cursor uint64
+	for {
+		found, next, err := node.ScanType(ctx, cursor, match, s.scanCount, "zset").Result()
+		if err != nil {
+			return err
+		}
+		keys := found[:0]
+		for _, k := range found {
+			if s.isIndexKey(k) {
+				keys = append(keys, k)
+			}
+		}
+		// The script checks the type again: the key may have been replaced
+		// since SCAN saw it.
+		if _, err := runPipelined(ctx, node, slotSweep, len(keys), func(i int) ([]string, []any) {
+			return []string{keys[i]}, []any{now}
+		}); err != nil {
+			return err
+		}
+		if cursor = next; cursor == 0 {
+			return nil
+		}
+	}
 }
 
 // escapeGlob escapes the characters that SCAN MATCH treats as a pattern, so a

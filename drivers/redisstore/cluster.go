@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/storekit"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -36,15 +37,18 @@ import (
 func (s *Store) saveSlots(ctx context.Context, r narvik.Record, encUser string, value []byte) error {
 	now := s.now()
 	idx := s.indexKey(encUser)
-	live := r.ExpiresAt.After(now)
+	live := storekit.Live(r.ExpiresAt, now)
 	if live {
 		if err := slotIndexAdd.Run(ctx, s.client, []string{idx}, ms(now), ms(r.ExpiresAt), r.ID).Err(); err != nil {
-			return fail(ctx, "save session: index", err)
+			return storekit.Wrap(ctx, "redisstore: save session: index", err)
+		}
+		if err := s.settle(ctx, "save session: index", idx); err != nil {
+			return err
 		}
 	}
 	n, err := slotSave.Run(ctx, s.client, []string{s.sessionKey(r.ID)}, value, ms(r.ExpiresAt), ms(now), ownerField(encUser)).Int64()
 	if err != nil {
-		return fail(ctx, "save session", err)
+		return storekit.Wrap(ctx, "redisstore: save session", err)
 	}
 	switch n {
 	case 1:
@@ -70,14 +74,14 @@ func (s *Store) updateSlots(ctx context.Context, id string, expiresAt time.Time)
 		return narvik.ErrSessionNotFound
 	}
 	if err != nil {
-		return fail(ctx, "update session expiry", err)
+		return storekit.Wrap(ctx, "redisstore: update session expiry", err)
 	}
 	old, encUser, err := decodeRecord(id, v)
 	if err != nil {
 		return err
 	}
 	now := s.now()
-	if !old.ExpiresAt.After(now) {
+	if !storekit.Live(old.ExpiresAt, now) {
 		return narvik.ErrSessionNotFound
 	}
 	// Raise the index score first. Lowering is skipped: a score above the
@@ -85,43 +89,52 @@ func (s *Store) updateSlots(ctx context.Context, id string, expiresAt time.Time)
 	if expiresAt.After(old.ExpiresAt) {
 		err := slotIndexAdd.Run(ctx, s.client, []string{s.indexKey(encUser)}, ms(now), ms(expiresAt), id).Err()
 		if err != nil {
-			return fail(ctx, "update session expiry: index", err)
+			return storekit.Wrap(ctx, "redisstore: update session expiry: index", err)
+		}
+		if err := s.settle(ctx, "update session expiry: index", s.indexKey(encUser)); err != nil {
+			return err
 		}
 	}
 	n, err := slotUpdate.Run(ctx, s.client, []string{key}, ms(now), ms(expiresAt), expiresBytes(expiresAt)).Int64()
 	if err != nil {
-		return fail(ctx, "update session expiry", err)
+		return storekit.Wrap(ctx, "redisstore: update session expiry", err)
 	}
-	return checkResult("UpdateSessionExpiry", id, n)
+	if err := checkResult("UpdateSessionExpiry", id, n); err != nil {
+		return err
+	}
+	return s.settle(ctx, "update session expiry", key)
 }
 
 func (s *Store) deleteSlots(ctx context.Context, id string) error {
-	v, err := s.client.GetDel(ctx, s.sessionKey(id)).Result()
+	key := s.sessionKey(id)
+	v, err := s.client.GetDel(ctx, key).Result()
 	if errors.Is(err, redis.Nil) {
-		return nil
+		return s.settle(ctx, "delete session", key)
 	}
 	if err != nil {
-		return fail(ctx, "delete session", err)
+		return storekit.Wrap(ctx, "redisstore: delete session", err)
+	}
+	// With WithReplicaAcks the replicas have the deletion before its index
+	// entry goes, so a concurrent DeleteSessionsForUser that no longer finds
+	// the entry may return at once.
+	if err := s.settle(ctx, "delete session", key); err != nil {
+		return err
 	}
 	_, encUser, err := decodeRecord(id, v)
 	if err != nil {
 		return nil // not ours, and gone now: no index entry to find
 	}
 	if err := slotIndexRemove.Run(ctx, s.client, []string{s.indexKey(encUser)}, ms(s.now()), id).Err(); err != nil {
-		return fail(ctx, "delete session: index", err)
+		return storekit.Wrap(ctx, "redisstore: delete session: index", err)
 	}
 	return nil
 }
-
-// batch bounds the commands of one pipeline and the arguments of one script
-// call (Lua's unpack has a stack limit).
-const batch = 1000
 
 func (s *Store) deleteUserSlots(ctx context.Context, encUser string) error {
 	idx := s.indexKey(encUser)
 	ids, err := s.client.ZRange(ctx, idx, 0, -1).Result()
 	if err != nil {
-		return fail(ctx, "delete sessions for user", err)
+		return storekit.Wrap(ctx, "redisstore: delete sessions for user", err)
 	}
 	owner := ownerField(encUser)
 	for start := 0; start < len(ids); start += batch {
@@ -130,7 +143,10 @@ func (s *Store) deleteUserSlots(ctx context.Context, encUser string) error {
 			return []string{s.sessionKey(chunk[i])}, []any{owner}
 		})
 		if err != nil {
-			return fail(ctx, "delete sessions for user", err)
+			return storekit.Wrap(ctx, "redisstore: delete sessions for user", err)
+		}
+		if err := s.settleSessions(ctx, "delete sessions for user", chunk); err != nil {
+			return err
 		}
 		// Remove only the entries of sessions this call deleted. An entry
 		// whose session is missing may belong to a SaveSession between its
@@ -146,7 +162,7 @@ func (s *Store) deleteUserSlots(ctx context.Context, encUser string) error {
 			continue
 		}
 		if err := slotIndexRemove.Run(ctx, s.client, []string{idx}, args...).Err(); err != nil {
-			return fail(ctx, "delete sessions for user: index", err)
+			return storekit.Wrap(ctx, "redisstore: delete sessions for user: index", err)
 		}
 	}
 	return nil

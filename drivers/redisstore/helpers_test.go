@@ -1,14 +1,17 @@
 package redisstore
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/internal/testenv"
 	"github.com/redis/go-redis/v9"
 )
@@ -43,6 +46,14 @@ func randomPrefix() string {
 	return "narvik-test:" + hex.EncodeToString(b[:]) + ":"
 }
 
+// newID returns a random session ID of the kind the core sends: 64
+// lowercase hex characters.
+func newID() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
 // newTestStore returns a store on client under a fresh random prefix whose
 // keys are deleted when the test ends.
 func newTestStore(t testing.TB, client redis.UniversalClient, opts ...Option) *Store {
@@ -56,24 +67,34 @@ func newTestStore(t testing.TB, client redis.UniversalClient, opts ...Option) *S
 	return s
 }
 
+// scanKeys returns every key under prefix, on every master.
+func scanKeys(ctx context.Context, client redis.UniversalClient, prefix string) ([]string, error) {
+	nodes, err := servers(ctx, client, false)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for _, node := range nodes {
+		iter := node.Scan(ctx, 0, escapeGlob(prefix)+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		if err := iter.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return keys, nil
+}
+
 // deletePrefix deletes every key that starts with prefix, on every master.
 func deletePrefix(t testing.TB, client redis.UniversalClient, prefix string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	del := func(ctx context.Context, node redis.UniversalClient) error {
-		iter := node.Scan(ctx, 0, escapeGlob(prefix)+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			if err := node.Del(ctx, iter.Val()).Err(); err != nil {
-				return err
-			}
+	keys, err := scanKeys(ctx, client, prefix)
+	for _, k := range keys {
+		if err == nil {
+			err = client.Del(ctx, k).Err()
 		}
-		return iter.Err()
-	}
-	var err error
-	if c, ok := client.(*redis.ClusterClient); ok {
-		err = c.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error { return del(ctx, n) })
-	} else {
-		err = del(ctx, client)
 	}
 	if err != nil {
 		t.Errorf("cleaning keys of %q: %v", prefix, err)
@@ -83,37 +104,27 @@ func deletePrefix(t testing.TB, client redis.UniversalClient, prefix string) {
 // keysOf returns every key under prefix, on every master.
 func keysOf(t testing.TB, client redis.UniversalClient, prefix string) []string {
 	t.Helper()
-	ctx := context.Background()
-	var keys []string
-	collect := func(ctx context.Context, node redis.UniversalClient) ([]string, error) {
-		var out []string
-		iter := node.Scan(ctx, 0, escapeGlob(prefix)+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			out = append(out, iter.Val())
-		}
-		return out, iter.Err()
-	}
-	if c, ok := client.(*redis.ClusterClient); ok {
-		ch := make(chan []string, 16)
-		err := c.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error {
-			k, err := collect(ctx, n)
-			ch <- k
-			return err
-		})
-		close(ch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k := range ch {
-			keys = append(keys, k...)
-		}
-		return keys
-	}
-	keys, err := collect(ctx, client)
+	keys, err := scanKeys(context.Background(), client, prefix)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return keys
+}
+
+// ping speaks RESP on a plain connection, so probing starts no goroutine. A
+// server still loading its data answers -LOADING, not PONG.
+func ping(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return false
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	return err == nil && line == "+PONG\r\n"
 }
 
 // counter is a go-redis hook that counts round trips: each command sent
@@ -146,4 +157,14 @@ func (c *counter) measure(f func()) (trips, cmds int64) {
 	n0, c0 := c.n.Load(), c.cmds.Load()
 	f()
 	return c.n.Load() - n0, c.cmds.Load() - c0
+}
+
+func both(t *testing.T, f func(t *testing.T, client redis.UniversalClient)) {
+	t.Run("Standalone", func(t *testing.T) { f(t, standaloneClient(t)) })
+	t.Run("Cluster", func(t *testing.T) { f(t, clusterClient(t)) })
+}
+
+func rec(id, user string, expiresIn time.Duration) narvik.Record {
+	now := time.Now().Truncate(time.Millisecond)
+	return narvik.Record{ID: id, UserID: user, CreatedAt: now, ExpiresAt: now.Add(expiresIn), Data: []byte("data of " + id)}
 }

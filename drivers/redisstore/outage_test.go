@@ -1,96 +1,17 @@
 package redisstore
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"net"
-	"os/exec"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/narvik-go/narvik"
-	"github.com/narvik-go/narvik/internal/testenv"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 )
-
-// privateRedis is a redis-server of this test's own, on its own port and
-// data directory, with every write fsynced to its append-only file so that a
-// SIGKILL loses nothing and a restart brings the sessions back.
-type privateRedis struct {
-	t    *testing.T
-	addr string
-	args []string
-	cmd  *exec.Cmd
-}
-
-func startPrivateRedis(t *testing.T) *privateRedis {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		testenv.Missing(t, "redis-server is not on PATH; install it with `apt-get install redis-server` or run `make test`")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	_ = l.Close()
-	p := &privateRedis{t: t, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), args: []string{
-		"--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--dir", t.TempDir(),
-		"--save", "", "--appendonly", "yes", "--appendfsync", "always",
-	}}
-	p.args = append([]string{bin}, p.args...)
-	p.start()
-	t.Cleanup(p.kill)
-	return p
-}
-
-// start runs the server and waits, with a deadline, until it answers PONG
-// (a server still loading its data answers -LOADING instead).
-func (p *privateRedis) start() {
-	p.t.Helper()
-	p.cmd = exec.Command(p.args[0], p.args[1:]...)
-	if err := p.cmd.Start(); err != nil {
-		p.t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !ping(p.addr) {
-		if time.Now().After(deadline) {
-			p.t.Fatalf("redis-server on %s did not answer PONG within 10s", p.addr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// kill stops the server with SIGKILL and waits until the process is gone.
-func (p *privateRedis) kill() {
-	if p.cmd == nil {
-		return
-	}
-	_ = p.cmd.Process.Kill()
-	_ = p.cmd.Wait()
-	p.cmd = nil
-}
-
-// ping speaks RESP on a plain connection, so probing starts no goroutine.
-func ping(addr string) bool {
-	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(time.Second))
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
-		return false
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	return err == nil && line == "+PONG\r\n"
-}
 
 type discardLogger struct{}
 
@@ -112,9 +33,11 @@ func TestOutageAndRecovery(t *testing.T) {
 	// go-redis logs every failed dial through a package-level logger; the
 	// outage makes hundreds, and this test asserts on the errors instead.
 	redis.SetLogger(discardLogger{})
-	srv := startPrivateRedis(t)
+	// Every write fsynced to the append-only file: a SIGKILL loses nothing,
+	// and the restart brings the session back.
+	srv := startRedis(t, "redis-server", "--appendonly", "yes", "--appendfsync", "always")
 	client := redis.NewClient(&redis.Options{
-		Addr: srv.addr, DialTimeout: 200 * time.Millisecond,
+		Addr: srv.Addr(), DialTimeout: 200 * time.Millisecond,
 		ReadTimeout: 500 * time.Millisecond, WriteTimeout: 500 * time.Millisecond,
 	})
 	store, err := New(client)
@@ -194,18 +117,18 @@ func TestOutageAndRecovery(t *testing.T) {
 	}
 	waitFor("successful calls before the outage", func(o outcome) bool { return o.ok }, 50)
 
-	srv.kill()
+	srv.Kill()
 	down := time.Now()
 	waitFor("calls during the outage", func(o outcome) bool { return o.start.After(down) }, 100)
 
 	// With the server down, every store call fails (none says "not found").
 	calls := map[string]func(context.Context) error{
-		"SaveSession":  func(c context.Context) error { return store.SaveSession(c, rec("x", "u", time.Hour)) },
+		"SaveSession":  func(c context.Context) error { return store.SaveSession(c, rec(newID(), "u", time.Hour)) },
 		"FetchSession": func(c context.Context) error { _, err := store.FetchSession(c, res.Session.ID); return err },
 		"UpdateSessionExpiry": func(c context.Context) error {
 			return store.UpdateSessionExpiry(c, res.Session.ID, time.Now().Add(time.Hour))
 		},
-		"DeleteSession":            func(c context.Context) error { return store.DeleteSession(c, "x") },
+		"DeleteSession":            func(c context.Context) error { return store.DeleteSession(c, newID()) },
 		"FetchSessionsForUser":     func(c context.Context) error { _, err := store.FetchSessionsForUser(c, "user-1"); return err },
 		"DeleteSessionsForUser":    func(c context.Context) error { return store.DeleteSessionsForUser(c, "nobody") },
 		"DeleteAllExpiredSessions": func(c context.Context) error { _, err := store.DeleteAllExpiredSessions(c); return err },
@@ -224,7 +147,7 @@ func TestOutageAndRecovery(t *testing.T) {
 	}
 
 	up := time.Now()
-	srv.start()
+	srv.Restart()
 	ready := time.Now()
 	waitFor("successful calls after the restart", func(o outcome) bool { return o.ok && o.start.After(ready) }, 100)
 	stop.Store(true)

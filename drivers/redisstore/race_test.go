@@ -3,7 +3,6 @@ package redisstore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -40,12 +39,12 @@ func TestIndexHoldsEveryLiveSession(t *testing.T) {
 				ids  []string
 				errs = make(chan error, workers+1)
 			)
-			for w := range workers {
+			for range workers {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
 					for i := range perWorker {
-						r := rec(fmt.Sprintf("w%d-%d", w, i), "racer", time.Hour)
+						r := rec(newID(), "racer", time.Hour)
 						if err := s.SaveSession(ctx, r); err != nil {
 							errs <- err
 							return

@@ -3,7 +3,6 @@ package redisstore
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"fmt"
 	"time"
 
 	"github.com/narvik-go/narvik"
@@ -71,16 +70,26 @@ func expiresBytes(t time.Time) string {
 // decodeRecord parses a stored value. Data is copied out of v.
 func decodeRecord(id, v string) (narvik.Record, string, error) {
 	if len(v) < headerLen || v[0] != formatVersion {
-		return narvik.Record{}, "", fmt.Errorf("%w: session %q: %d bytes, not a version %d value", ErrCorruptRecord, id, len(v), formatVersion)
+		return narvik.Record{}, "", corrupt(id, "%d bytes, not a version %d value", len(v), formatVersion)
 	}
-	n := int(binary.BigEndian.Uint32([]byte(v[offUserLen:headerLen])))
-	if n > len(v)-headerLen {
-		return narvik.Record{}, "", fmt.Errorf("%w: session %q: user ID length %d exceeds the value", ErrCorruptRecord, id, n)
+	// Compared as uint64 before any conversion: on a 32-bit platform
+	// int(2^31 or more) is negative, passes a bounds check and panics in the
+	// slice expression.
+	n32 := binary.BigEndian.Uint32([]byte(v[offUserLen:headerLen]))
+	if uint64(n32) > uint64(len(v)-headerLen) {
+		return narvik.Record{}, "", corrupt(id, "user ID length %d exceeds the value", n32)
 	}
+	n := int(n32)
 	encUser := v[headerLen : headerLen+n]
 	user, err := userEncoding.DecodeString(encUser)
 	if err != nil {
-		return narvik.Record{}, "", fmt.Errorf("%w: session %q: user ID: %w", ErrCorruptRecord, id, err)
+		return narvik.Record{}, "", corrupt(id, "user ID: %v", err)
+	}
+	// Only the canonical encoding is ours: the scripts compare owners byte
+	// for byte, so another spelling of the same user would be a session no
+	// index operation could reach.
+	if encodeUser(string(user)) != encUser {
+		return narvik.Record{}, "", corrupt(id, "user ID %q is not in canonical base64url", encUser)
 	}
 	r := narvik.Record{
 		ID:        id,

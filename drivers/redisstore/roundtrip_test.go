@@ -59,7 +59,7 @@ func TestRoundTrips(t *testing.T) {
 			}
 			// Many keys, so that in the cluster they spread over every master.
 			for i := range users * 3 {
-				r := narvik.Record{ID: randomPrefix(), UserID: string(rune('a' + i%users)), CreatedAt: now, ExpiresAt: now.Add(time.Hour), Data: []byte("d")}
+				r := narvik.Record{ID: newID(), UserID: string(rune('a' + i%users)), CreatedAt: now, ExpiresAt: now.Add(time.Hour), Data: []byte("d")}
 				records = append(records, r)
 				check("SaveSession", tc.want.save, func() error { return s.SaveSession(ctx, r) })
 			}
@@ -94,7 +94,7 @@ func TestScriptCacheFlushed(t *testing.T) {
 	now := time.Now().Truncate(time.Millisecond)
 	save := func() {
 		t.Helper()
-		r := narvik.Record{ID: randomPrefix(), UserID: "u", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		r := narvik.Record{ID: newID(), UserID: "u", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 		if err := s.SaveSession(ctx, r); err != nil {
 			t.Fatal(err)
 		}

@@ -11,15 +11,14 @@ import "github.com/redis/go-redis/v9"
 // through key names read from the data, which Redis allows outside cluster
 // mode. Scripts named slot* touch only KEYS[1], so they run on any topology.
 
+// Index keys never get a TTL, so that no volatile-* eviction policy can
+// evict them (see eviction.go). An index empties, and Redis deletes it, when
+// its last entry is removed or trimmed. Scripts that add to an index also
+// PERSIST it: indexes written by earlier versions of this package carried a
+// TTL.
+
 // luaLib is prepended to the scripts that need it.
 const luaLib = `
--- fix sets the index key's expiry to its highest score: the index lives
--- exactly as long as the session that lives longest. An empty sorted set is
--- already gone (Redis deletes it).
-local function fix(idx)
-  local top = redis.call('ZRANGE', idx, -1, -1, 'WITHSCORES')
-  if top[2] then redis.call('PEXPIREAT', idx, top[2]) end
-end
 -- owner returns the encoded user ID stored in a session value, or nil when
 -- the key is missing or holds something else.
 local function owner(key)
@@ -35,13 +34,13 @@ end
 // singleSave: KEYS session, index; ARGV value, expiresAt, now, id.
 // Returns 0 when the ID exists (nothing changed), 1 when saved or when the
 // record is already expired (accepted, stored nowhere).
-var singleSave = redis.NewScript(luaLib + `
+var singleSave = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 if tonumber(ARGV[2]) <= tonumber(ARGV[3]) then return 1 end
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[3])
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
-fix(KEYS[2])
+redis.call('PERSIST', KEYS[2])
 return 1
 `)
 
@@ -66,8 +65,8 @@ else
   redis.call('SETRANGE', KEYS[1], 1, ARGV[3])
   redis.call('PEXPIREAT', KEYS[1], ARGV[2])
   redis.call('ZADD', idx, ARGV[2], ARGV[5])
+  redis.call('PERSIST', idx)
 end
-fix(idx)
 return 1
 `)
 
@@ -79,7 +78,6 @@ if not u then return 0 end
 local idx = ARGV[2] .. u
 redis.call('ZREM', idx, ARGV[3])
 redis.call('ZREMRANGEBYSCORE', idx, '-inf', ARGV[1])
-fix(idx)
 return 1
 `)
 
@@ -99,18 +97,17 @@ return #ids
 // slotIndexAdd: KEYS index; ARGV now, score, id. Adds or raises (never
 // lowers) the member's score, so an index score is never below the expiry
 // of the session it names, whatever the order of concurrent writers.
-var slotIndexAdd = redis.NewScript(luaLib + `
+var slotIndexAdd = redis.NewScript(`
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 redis.call('ZADD', KEYS[1], 'GT', ARGV[2], ARGV[3])
-fix(KEYS[1])
+redis.call('PERSIST', KEYS[1])
 return 1
 `)
 
 // slotIndexRemove: KEYS index; ARGV now, ids...
-var slotIndexRemove = redis.NewScript(luaLib + `
+var slotIndexRemove = redis.NewScript(`
 if #ARGV > 1 then redis.call('ZREM', KEYS[1], unpack(ARGV, 2)) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-fix(KEYS[1])
 return 1
 `)
 
@@ -154,6 +151,16 @@ end
 return 0
 `)
 
+// slotSweep: KEYS index; ARGV now. Trims the expired entries of an index
+// (an index left with none is deleted) and clears an earlier version's TTL,
+// unless the key is not a sorted set (then it is not the store's).
+var slotSweep = redis.NewScript(`
+if redis.call('TYPE', KEYS[1]).ok ~= 'zset' then return 0 end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+redis.call('PERSIST', KEYS[1])
+return 1
+`)
+
 // allScripts is every script, for loading them ahead of time.
 var allScripts = []*redis.Script{singleSave, singleUpdate, singleDelete, singleDeleteUser,
-	slotIndexAdd, slotIndexRemove, slotSave, slotUpdate, slotDeleteOwned}
+	slotIndexAdd, slotIndexRemove, slotSave, slotUpdate, slotDeleteOwned, slotSweep}

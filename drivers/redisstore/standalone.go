@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/storekit"
 )
 
 // On a standalone server each write is one Lua script: one round trip
@@ -15,7 +16,7 @@ func (s *Store) saveSingle(ctx context.Context, r narvik.Record, encUser string,
 	keys := []string{s.sessionKey(r.ID), s.indexKey(encUser)}
 	n, err := singleSave.Run(ctx, s.client, keys, value, ms(r.ExpiresAt), ms(s.now()), r.ID).Int64()
 	if err != nil {
-		return fail(ctx, "save session", err)
+		return storekit.Wrap(ctx, "redisstore: save session", err)
 	}
 	if n == 0 {
 		return narvik.ErrDuplicateSession
@@ -24,18 +25,20 @@ func (s *Store) saveSingle(ctx context.Context, r narvik.Record, encUser string,
 }
 
 func (s *Store) updateSingle(ctx context.Context, id string, expiresAt time.Time) error {
-	n, err := singleUpdate.Run(ctx, s.client, []string{s.sessionKey(id)},
+	n, err := singleUpdate.Run(ctx, s.revoker(), []string{s.sessionKey(id)},
 		ms(s.now()), ms(expiresAt), expiresBytes(expiresAt), s.userPrefix, id).Int64()
 	if err != nil {
-		return fail(ctx, "update session expiry", err)
+		return storekit.Wrap(ctx, "redisstore: update session expiry", err)
 	}
 	return checkResult("UpdateSessionExpiry", id, n)
 }
 
 func (s *Store) deleteSingle(ctx context.Context, id string) error {
-	err := singleDelete.Run(ctx, s.client, []string{s.sessionKey(id)}, ms(s.now()), s.userPrefix, id).Err()
-	if err != nil {
-		return fail(ctx, "delete session", err)
-	}
-	return nil
+	err := singleDelete.Run(ctx, s.revoker(), []string{s.sessionKey(id)}, ms(s.now()), s.userPrefix, id).Err()
+	return storekit.Wrap(ctx, "redisstore: delete session", err)
+}
+
+func (s *Store) deleteUserSingle(ctx context.Context, encUser string) error {
+	err := singleDeleteUser.Run(ctx, s.revoker(), []string{s.indexKey(encUser)}, s.sessPrefix, ownerField(encUser)).Err()
+	return storekit.Wrap(ctx, "redisstore: delete sessions for user", err)
 }

@@ -1,22 +1,13 @@
 package redisstore
 
 import (
-	"context"
-	"errors"
-	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/storekit"
 	"github.com/redis/go-redis/v9"
-)
-
-// Errors of this package, matched with errors.Is.
-var (
-	// ErrNilClient is returned by New when the client is nil.
-	ErrNilClient = errors.New("redisstore: nil redis client")
-	// ErrCorruptRecord means a key in the store's namespace holds a value
-	// this package did not write. No record is returned with it.
-	ErrCorruptRecord = errors.New("redisstore: corrupt session value")
 )
 
 // DefaultKeyPrefix is the key prefix used unless WithKeyPrefix says otherwise.
@@ -27,6 +18,7 @@ type Option func(*config)
 
 type config struct {
 	prefix string
+	acks   *replicaAcks // WithReplicaAcks (acks.go); nil: no waiting
 }
 
 // WithKeyPrefix sets the prefix of every key the store writes (default
@@ -52,6 +44,8 @@ type Store struct {
 	sessPrefix string // prefix + "s:", followed by the raw session ID
 	userPrefix string // prefix + "u:", followed by the base64url user ID
 	now        func() time.Time
+	scanCount  int64 // the COUNT of the SCANs of the sweep and the walk
+	acks       *replicaAcks
 }
 
 var (
@@ -61,36 +55,35 @@ var (
 
 // New returns a Store over client, which may be a *redis.Client (a single
 // server or a Sentinel failover client), a *redis.ClusterClient or any other
-// redis.UniversalClient. It fails with ErrNilClient for a nil client and
-// with an error wrapping narvik.ErrInvalidOption for an empty key prefix.
-// New does no I/O.
+// redis.UniversalClient. A nil client gives an error wrapping
+// narvik.ErrNilClient, an empty key prefix or an unusable WithReplicaAcks
+// one wrapping narvik.ErrInvalidOption. New does no I/O.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	single := false
 	switch c := client.(type) {
 	case nil:
-		return nil, ErrNilClient
+		return nil, storekit.NilClient(driver, "redis.UniversalClient")
 	case *redis.Client:
 		if c == nil {
-			return nil, ErrNilClient
+			return nil, storekit.NilClient(driver, "*redis.Client")
 		}
 		single = true
 	case *redis.ClusterClient:
 		if c == nil {
-			return nil, ErrNilClient
+			return nil, storekit.NilClient(driver, "*redis.ClusterClient")
 		}
 	case *redis.Ring:
 		if c == nil {
-			return nil, ErrNilClient
+			return nil, storekit.NilClient(driver, "*redis.Ring")
 		}
 	}
 	cfg := config{prefix: DefaultKeyPrefix}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&cfg)
-		}
-	}
+	storekit.Apply(&cfg, opts)
 	if cfg.prefix == "" {
-		return nil, fmt.Errorf("%w: redisstore: empty key prefix", narvik.ErrInvalidOption)
+		return nil, storekit.InvalidOption(driver, `WithKeyPrefix(""): want a non-empty prefix`)
+	}
+	if err := cfg.acks.check(client); err != nil {
+		return nil, err
 	}
 	return &Store{
 		client:     client,
@@ -99,6 +92,8 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 		sessPrefix: cfg.prefix + "s:",
 		userPrefix: cfg.prefix + "u:",
 		now:        time.Now,
+		scanCount:  batch,
+		acks:       cfg.acks,
 	}, nil
 }
 
@@ -106,113 +101,42 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 // ExpiresAt, so DeleteAllExpiredSessions has no session to remove.
 func (s *Store) ExpiresNatively() bool { return true }
 
-// sessionKey is the key of a session. The ID goes in raw: session keys and
-// index keys differ in the byte after the prefix ('s' or 'u'), so no ID can
-// name another key, and a hash tag inside an ID only moves that one key to
-// another slot, which no operation depends on.
+// The store's keys follow a grammar that no other store's keys and no key
+// of another kind can match, so that what walks the keyspace (the sweep,
+// the walk) touches only keys it can prove are its own, even where the
+// prefixes of several stores nest ("app:", "app:u:", "app:s:"):
+//
+//	<prefix>s:<64 lowercase hex>            a session
+//	<prefix>u:<canonical unpadded base64url> a user's index
+//
+// The part after "s:" or "u:" never holds a ':', while every key of a store
+// whose prefix extends this one ("<prefix>u:x:") holds one there: its own
+// "s:" or "u:". Session IDs are therefore refused unless they are what the
+// core sends (64 lowercase hex, storekit.CheckSessionID).
+
+// sessionKey is the key of a session.
 func (s *Store) sessionKey(id string) string { return s.sessPrefix + id }
 
 // indexKey is the key of a user's index, from the user ID's encoding.
 func (s *Store) indexKey(encUser string) string { return s.userPrefix + encUser }
 
+// isIndexKey reports whether key is in the grammar of this store's index
+// keys: the index prefix, then the canonical encoding of a user ID.
+func (s *Store) isIndexKey(key string) bool {
+	enc, ok := strings.CutPrefix(key, s.userPrefix)
+	if !ok {
+		return false
+	}
+	user, err := userEncoding.DecodeString(enc)
+	return err == nil && encodeUser(string(user)) == enc
+}
+
+// sessionIDOf returns the session ID of key when key is in the grammar of
+// this store's session keys.
+func (s *Store) sessionIDOf(key string) (string, bool) {
+	id, ok := strings.CutPrefix(key, s.sessPrefix)
+	return id, ok && storekit.ValidSessionID(id)
+}
+
 // ms formats a time as decimal Unix milliseconds for Redis.
-func ms(t time.Time) string { return fmt.Sprint(t.UnixMilli()) }
-
-// fail wraps a Redis error with the operation's name. When the context is
-// done it is wrapped too, so errors.Is(err, context.Canceled) holds even if
-// the client reported the cancellation as a network error.
-func fail(ctx context.Context, op string, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("redisstore: %s: %w: %w", op, cerr, err)
-	}
-	return fmt.Errorf("redisstore: %s: %w", op, err)
-}
-
-// FetchSession returns the live session with this ID: one GET.
-func (s *Store) FetchSession(ctx context.Context, id string) (narvik.Record, error) {
-	if err := ctx.Err(); err != nil {
-		return narvik.Record{}, fail(ctx, "fetch session", err)
-	}
-	v, err := s.client.Get(ctx, s.sessionKey(id)).Result()
-	if errors.Is(err, redis.Nil) {
-		return narvik.Record{}, narvik.ErrSessionNotFound
-	}
-	if err != nil {
-		return narvik.Record{}, fail(ctx, "fetch session", err)
-	}
-	r, _, err := decodeRecord(id, v)
-	if err != nil {
-		return narvik.Record{}, err
-	}
-	// Redis removes the key at ExpiresAt by its own clock; this check holds
-	// the boundary (ExpiresAt == now is expired) and any clock skew.
-	if !r.ExpiresAt.After(s.now()) {
-		return narvik.Record{}, narvik.ErrSessionNotFound
-	}
-	return r, nil
-}
-
-// SaveSession stores r unless its ID exists (narvik.ErrDuplicateSession).
-func (s *Store) SaveSession(ctx context.Context, r narvik.Record) error {
-	if err := ctx.Err(); err != nil {
-		return fail(ctx, "save session", err)
-	}
-	encUser := encodeUser(r.UserID)
-	value := encodeRecord(r, encUser)
-	if s.single {
-		return s.saveSingle(ctx, r, encUser, value)
-	}
-	return s.saveSlots(ctx, r, encUser, value)
-}
-
-// UpdateSessionExpiry moves the expiry of a live session; a missing or
-// expired session gives narvik.ErrSessionNotFound and nothing is created.
-func (s *Store) UpdateSessionExpiry(ctx context.Context, id string, expiresAt time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return fail(ctx, "update session expiry", err)
-	}
-	if s.single {
-		return s.updateSingle(ctx, id, expiresAt)
-	}
-	return s.updateSlots(ctx, id, expiresAt)
-}
-
-// DeleteSession removes a session and its index entry. Idempotent.
-func (s *Store) DeleteSession(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
-		return fail(ctx, "delete session", err)
-	}
-	if s.single {
-		return s.deleteSingle(ctx, id)
-	}
-	return s.deleteSlots(ctx, id)
-}
-
-// DeleteSessionsForUser removes every session of the user: O(that user's
-// sessions), never a scan.
-func (s *Store) DeleteSessionsForUser(ctx context.Context, userID string) error {
-	if err := ctx.Err(); err != nil {
-		return fail(ctx, "delete sessions for user", err)
-	}
-	encUser := encodeUser(userID)
-	if s.single {
-		err := singleDeleteUser.Run(ctx, s.client, []string{s.indexKey(encUser)}, s.sessPrefix, ownerField(encUser)).Err()
-		if err != nil {
-			return fail(ctx, "delete sessions for user", err)
-		}
-		return nil
-	}
-	return s.deleteUserSlots(ctx, encUser)
-}
-
-// checkResult maps a script's answer to the store's errors.
-func checkResult(op, id string, n int64) error {
-	switch n {
-	case 1:
-		return nil
-	case 0:
-		return narvik.ErrSessionNotFound
-	default:
-		return fmt.Errorf("%w: session %q: %s found a key without expiry", ErrCorruptRecord, id, op)
-	}
-}
+func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }

@@ -2,263 +2,79 @@ package redisstore
 
 import (
 	"context"
-	"errors"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/narvik-go/narvik"
-	"github.com/redis/go-redis/v9"
+	"github.com/narvik-go/narvik/conformance"
 )
 
-func TestNewRefusesBadInput(t *testing.T) {
-	if _, err := New(nil); !errors.Is(err, ErrNilClient) {
-		t.Errorf("New(nil) = %v, want ErrNilClient", err)
+// TestConformance runs the shared suite on both topologies, and the per-slot
+// (cluster) code path on the standalone server too, so that its ordering is
+// exercised even where a cluster is not at hand.
+func TestConformance(t *testing.T) {
+	t.Run("Standalone", func(t *testing.T) {
+		t.Parallel()
+		client := standaloneClient(t)
+		conformance.Run(t, func(t testing.TB) narvik.SessionStore { return newTestStore(t, client) }, conformance.ApproximateExpiredCount())
+	})
+	t.Run("Cluster", func(t *testing.T) {
+		t.Parallel()
+		client := clusterClient(t)
+		conformance.Run(t, func(t testing.TB) narvik.SessionStore {
+			s := newTestStore(t, client)
+			if s.single {
+				t.Fatal("a *redis.ClusterClient must get the per-slot path")
+			}
+			return s
+		}, conformance.ApproximateExpiredCount())
+	})
+	t.Run("PerSlotOnStandalone", func(t *testing.T) {
+		t.Parallel()
+		client := standaloneClient(t)
+		conformance.Run(t, func(t testing.TB) narvik.SessionStore {
+			s := newTestStore(t, client)
+			s.single = false
+			return s
+		}, conformance.ApproximateExpiredCount())
+	})
+}
+
+// BenchmarkConformance runs the shared benchmarks on the standalone server
+// (NARVIK_REDIS_URL). Compare Conformance/ValidateHit with Baseline: the
+// ratio is what the core and the driver add to one raw GET.
+func BenchmarkConformance(b *testing.B) {
+	client := standaloneClient(b)
+	conformance.Benchmark(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, client) })
+}
+
+// BenchmarkConformanceCluster runs the same benchmarks on the cluster.
+func BenchmarkConformanceCluster(b *testing.B) {
+	client := clusterClient(b)
+	conformance.Benchmark(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, client) })
+}
+
+// BenchmarkBaseline is the cheapest raw read of one session-sized value by
+// key on the same client: one GET, serial and parallel.
+func BenchmarkBaseline(b *testing.B) {
+	client := standaloneClient(b)
+	ctx := context.Background()
+	key := randomPrefix() + "baseline"
+	value := make([]byte, 180) // about the size of a stored session with ~100 bytes of data
+	if err := client.Set(ctx, key, value, time.Hour).Err(); err != nil {
+		b.Fatal(err)
 	}
-	if _, err := New((*redis.Client)(nil)); !errors.Is(err, ErrNilClient) {
-		t.Errorf("New(typed nil *Client) = %v, want ErrNilClient", err)
-	}
-	if _, err := New((*redis.ClusterClient)(nil)); !errors.Is(err, ErrNilClient) {
-		t.Errorf("New(typed nil *ClusterClient) = %v, want ErrNilClient", err)
-	}
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled: New does no I/O
-	defer c.Close()
-	if _, err := New(c, WithKeyPrefix("")); !errors.Is(err, narvik.ErrInvalidOption) {
-		t.Errorf("New with an empty prefix = %v, want narvik.ErrInvalidOption", err)
-	}
-	s, err := New(c, nil)
-	if err != nil || s.prefix != DefaultKeyPrefix || !s.single {
-		t.Errorf("New(client, nil option) = %+v, %v; want the default prefix and the standalone path", s, err)
-	}
-}
-
-// both runs f on the standalone server and on the cluster.
-func both(t *testing.T, f func(t *testing.T, client redis.UniversalClient)) {
-	t.Run("Standalone", func(t *testing.T) { f(t, standaloneClient(t)) })
-	t.Run("Cluster", func(t *testing.T) { f(t, clusterClient(t)) })
-}
-
-func rec(id, user string, expiresIn time.Duration) narvik.Record {
-	now := time.Now().Truncate(time.Millisecond)
-	return narvik.Record{ID: id, UserID: user, CreatedAt: now, ExpiresAt: now.Add(expiresIn), Data: []byte("data of " + id)}
-}
-
-// TestKeyLayout checks the documented layout: one string per session at
-// <prefix>s:<id> expiring at its ExpiresAt, one sorted set per user at
-// <prefix>u:<base64url(user)> scored by expiry, and nothing else. User IDs
-// that carry key syntax reach no key unencoded.
-func TestKeyLayout(t *testing.T) {
-	both(t, func(t *testing.T, client redis.UniversalClient) {
-		s := newTestStore(t, client)
-		ctx := context.Background()
-		users := []string{"a:b", "{a}", "a}{", "*", "a b", "a\x00b", "", "ünï"}
-		var want []string
-		for i, u := range users {
-			r := rec(randomPrefix()+string(rune('A'+i)), u, time.Hour)
-			if err := s.SaveSession(ctx, r); err != nil {
-				t.Fatal(err)
-			}
-			want = append(want, s.sessionKey(r.ID), s.indexKey(encodeUser(u)))
-			if et := client.PExpireTime(ctx, s.sessionKey(r.ID)).Val(); et != time.Duration(r.ExpiresAt.UnixMilli())*time.Millisecond {
-				t.Errorf("session key expires at %v ms, want %d", et.Milliseconds(), r.ExpiresAt.UnixMilli())
-			}
-			if sc := client.ZScore(ctx, s.indexKey(encodeUser(u)), r.ID).Val(); int64(sc) != r.ExpiresAt.UnixMilli() {
-				t.Errorf("index score = %v, want %d", sc, r.ExpiresAt.UnixMilli())
-			}
-		}
-		got := keysOf(t, client, s.prefix)
-		if len(got) != len(want) {
-			t.Fatalf("keys under the prefix = %q, want %q", got, want)
-		}
-		safe := regexp.MustCompile(`^[A-Za-z0-9_-]*$`)
-		for _, k := range got {
-			if rest, ok := strings.CutPrefix(k, s.userPrefix); ok && !safe.MatchString(rest) {
-				t.Errorf("index key %q carries bytes outside base64url", k)
-			}
+	b.Cleanup(func() { client.Del(context.Background(), key) })
+	conformance.BenchmarkBaseline(b, func(b *testing.B) {
+		if _, err := client.Get(ctx, key).Bytes(); err != nil {
+			b.Fatal(err)
 		}
 	})
 }
 
-// TestIndexLifetime: the index key expires with its longest-lived session,
-// never before it, and disappears with its last session.
-func TestIndexLifetime(t *testing.T) {
-	both(t, func(t *testing.T, client redis.UniversalClient) {
-		s := newTestStore(t, client)
-		ctx := context.Background()
-		short, long := rec(randomPrefix(), "u", time.Hour), rec(randomPrefix(), "u", 3*time.Hour)
-		for _, r := range []narvik.Record{long, short} {
-			if err := s.SaveSession(ctx, r); err != nil {
-				t.Fatal(err)
-			}
-		}
-		idx := s.indexKey(encodeUser("u"))
-		expiry := func() int64 { return client.PExpireTime(ctx, idx).Val().Milliseconds() }
-		if got := expiry(); got != long.ExpiresAt.UnixMilli() {
-			t.Fatalf("index expires at %d, want %d (its longest session)", got, long.ExpiresAt.UnixMilli())
-		}
-		later := long.ExpiresAt.Add(time.Hour)
-		if err := s.UpdateSessionExpiry(ctx, short.ID, later); err != nil {
-			t.Fatal(err)
-		}
-		if got := expiry(); got != later.UnixMilli() {
-			t.Fatalf("after extending a session the index expires at %d, want %d", got, later.UnixMilli())
-		}
-		if err := s.DeleteSession(ctx, short.ID); err != nil {
-			t.Fatal(err)
-		}
-		if got := expiry(); got != long.ExpiresAt.UnixMilli() {
-			t.Fatalf("after deleting the longest session the index expires at %d, want %d", got, long.ExpiresAt.UnixMilli())
-		}
-		if err := s.DeleteSession(ctx, long.ID); err != nil {
-			t.Fatal(err)
-		}
-		if n := client.Exists(ctx, idx).Val(); n != 0 {
-			t.Fatal("the index outlived its last session")
-		}
-	})
-}
-
-// TestStaleIndexEntries plays what a process that died between two slots'
-// writes leaves behind (cluster path): index entries naming a missing
-// session and another user's session. They are never listed, never make
-// DeleteSessionsForUser touch another user, and are removed once their score
-// passes.
-func TestStaleIndexEntries(t *testing.T) {
-	both(t, func(t *testing.T, client redis.UniversalClient) {
-		s := newTestStore(t, client)
-		s.single = false
-		ctx := context.Background()
-		mine, theirs := rec(randomPrefix(), "me", time.Hour), rec(randomPrefix(), "them", time.Hour)
-		for _, r := range []narvik.Record{mine, theirs} {
-			if err := s.SaveSession(ctx, r); err != nil {
-				t.Fatal(err)
-			}
-		}
-		idx := s.indexKey(encodeUser("me"))
-		soon := time.Now().Add(300 * time.Millisecond)
-		stale := []redis.Z{
-			{Score: float64(soon.UnixMilli()), Member: "missing-session"},
-			{Score: float64(soon.UnixMilli()), Member: theirs.ID},
-		}
-		if err := client.ZAdd(ctx, idx, stale...).Err(); err != nil {
-			t.Fatal(err)
-		}
-		list, err := s.FetchSessionsForUser(ctx, "me")
-		if err != nil || len(list) != 1 || list[0].ID != mine.ID {
-			t.Fatalf("FetchSessionsForUser = %d records, %v; want only the user's own session", len(list), err)
-		}
-		// Wait for a known instant: the stale scores have passed.
-		time.Sleep(time.Until(soon) + 10*time.Millisecond)
-		if _, err := s.DeleteAllExpiredSessions(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if n := client.ZCard(ctx, idx).Val(); n != 1 {
-			t.Fatalf("index has %d entries after their scores passed, want 1", n)
-		}
-		// A stale entry with a live score must not let DeleteSessionsForUser
-		// delete another user's session.
-		if err := client.ZAdd(ctx, idx, redis.Z{Score: float64(time.Now().Add(time.Hour).UnixMilli()), Member: theirs.ID}).Err(); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.DeleteSessionsForUser(ctx, "me"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.FetchSession(ctx, theirs.ID); err != nil {
-			t.Fatalf("another user's session after DeleteSessionsForUser(me): %v", err)
-		}
-		if _, err := s.FetchSession(ctx, mine.ID); !errors.Is(err, narvik.ErrSessionNotFound) {
-			t.Fatalf("own session after DeleteSessionsForUser = %v, want ErrSessionNotFound", err)
-		}
-	})
-}
-
-// TestDuplicateOfAnotherUser: in the cluster path SaveSession writes the
-// index first; a refused duplicate takes its entry back.
-func TestDuplicateOfAnotherUser(t *testing.T) {
-	both(t, func(t *testing.T, client redis.UniversalClient) {
-		s := newTestStore(t, client)
-		ctx := context.Background()
-		orig := rec(randomPrefix(), "owner", time.Hour)
-		if err := s.SaveSession(ctx, orig); err != nil {
-			t.Fatal(err)
-		}
-		dup := rec(orig.ID, "intruder", 2*time.Hour)
-		if err := s.SaveSession(ctx, dup); !errors.Is(err, narvik.ErrDuplicateSession) {
-			t.Fatalf("duplicate save = %v, want ErrDuplicateSession", err)
-		}
-		if n := client.Exists(ctx, s.indexKey(encodeUser("intruder"))).Val(); n != 0 {
-			t.Fatal("a refused duplicate left an index for the other user")
-		}
-	})
-}
-
-// TestCorruptValueFailsClosed: a value this package did not write gives
-// ErrCorruptRecord, and through the core an error and no session.
-func TestCorruptValueFailsClosed(t *testing.T) {
-	both(t, func(t *testing.T, client redis.UniversalClient) {
-		s := newTestStore(t, client)
-		ctx := context.Background()
-		auth, err := narvik.New[struct{}](s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := auth.CreateSession(ctx, "u", struct{}{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, v := range []string{"", "x", "\x01" + strings.Repeat("\xff", 30), "\x02" + strings.Repeat("\x00", 30)} {
-			if err := client.Set(ctx, s.sessionKey(res.Session.ID), v, time.Hour).Err(); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.FetchSession(ctx, res.Session.ID); !errors.Is(err, ErrCorruptRecord) {
-				t.Errorf("FetchSession of %q = %v, want ErrCorruptRecord", v, err)
-			}
-			if sess, err := auth.ValidateSession(ctx, res.Token); sess != nil || err == nil {
-				t.Errorf("ValidateSession over %q = %v, %v; want no session and an error", v, sess, err)
-			}
-		}
-		if err := client.Persist(ctx, s.sessionKey(res.Session.ID)).Err(); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.UpdateSessionExpiry(ctx, res.Session.ID, time.Now().Add(time.Hour)); !errors.Is(err, ErrCorruptRecord) {
-			t.Errorf("UpdateSessionExpiry of a key without expiry = %v, want ErrCorruptRecord", err)
-		}
-	})
-}
-
-// TestDeleteAllExpiredTrimsOnlyItsPrefix: the cleanup trims expired index
-// entries under its own prefix, even one full of glob syntax, and touches no
-// other store's keys.
-func TestDeleteAllExpiredTrimsOnlyItsPrefix(t *testing.T) {
-	both(t, func(t *testing.T, client redis.UniversalClient) {
-		ctx := context.Background()
-		base := randomPrefix()
-		mine, err := New(client, WithKeyPrefix(base+"[a]*?\\"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		other, err := New(client, WithKeyPrefix(base+"a*"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { deletePrefix(t, client, base) })
-		past := float64(time.Now().Add(-time.Minute).UnixMilli())
-		live := float64(time.Now().Add(time.Hour).UnixMilli())
-		for _, s := range []*Store{mine, other} {
-			idx := s.indexKey(encodeUser("u"))
-			if err := client.ZAdd(ctx, idx, redis.Z{Score: past, Member: "old"}, redis.Z{Score: live, Member: "new"}).Err(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if n, err := mine.DeleteAllExpiredSessions(ctx); n != 0 || err != nil {
-			t.Fatalf("DeleteAllExpiredSessions = %d, %v; want 0, nil", n, err)
-		}
-		if got := client.ZRange(ctx, mine.indexKey(encodeUser("u")), 0, -1).Val(); len(got) != 1 || got[0] != "new" {
-			t.Errorf("own index after cleanup = %q, want [new]", got)
-		}
-		if n := client.ZCard(ctx, other.indexKey(encodeUser("u"))).Val(); n != 2 {
-			t.Errorf("another prefix's index has %d entries after cleanup, want 2 (untouched)", n)
-		}
-	})
+// BenchmarkScale shows that per-user work does not grow with the store:
+// listing and deleting 10 sessions of one user among 1,000 and 100,000.
+func BenchmarkScale(b *testing.B) {
+	client := standaloneClient(b)
+	conformance.BenchmarkScale(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, client) }, 1000, 100000)
 }

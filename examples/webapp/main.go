@@ -4,6 +4,7 @@
 //	go run ./examples/webapp                      # http://127.0.0.1:8080, bbolt file
 //	go run ./examples/webapp -store memory
 //	go run ./examples/webapp -addr :8443 -tls-cert cert.pem -tls-key key.pem
+//	go run ./examples/webapp -metrics-addr 127.0.0.1:9090  # Prometheus metrics at /metrics
 //
 // Cookies are plain (not Secure) only on a request straight from this
 // machine to http://localhost, 127.0.0.1 or [::1], where a Secure cookie is
@@ -14,6 +15,13 @@
 // X-Forwarded-For and X-Forwarded-Proto count. The demo accounts alice and
 // bob exist only for the local demo (plain HTTP on a loopback address)
 // unless -demo-users says otherwise.
+//
+// -metrics-addr serves narvik's OpenTelemetry metrics (package narvikotel)
+// in the Prometheus format at /metrics, on a listener of its own: the
+// numbers of sign-ins and failed validations are for the operator, not for
+// every visitor of the app, and a separate port can be bound to an internal
+// interface or firewalled to the Prometheus server while the app faces the
+// world. It is off by default.
 package main
 
 import (
@@ -54,6 +62,7 @@ func run() error {
 	tlsKey := flag.String("tls-key", "", "key file for -tls-cert (PEM)")
 	origins := flag.String("trusted-origins", "", "comma-separated extra origins allowed to POST, e.g. https://app.example.com")
 	proxies := flag.String("trusted-proxy", "", "comma-separated addresses or CIDRs of TLS-terminating proxies, e.g. 10.0.0.0/8: their X-Forwarded-For (the client's address) and X-Forwarded-Proto are believed")
+	metricsAddr := flag.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics on a listener of its own, e.g. 127.0.0.1:9090 (default off)")
 	demoUsers := flag.Bool("demo-users", false, "create the demo accounts alice and bob, whose passwords the sign-in page shows (default: only for the local demo, plain HTTP on a loopback address without -secure or -trusted-proxy)")
 	flag.Parse()
 	if (*tlsCert == "") != (*tlsKey == "") {
@@ -70,13 +79,13 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	spec, boltPath, err := boltSpec(*storeSpec)
+	spec, dbPath, err := fileSpec(*storeSpec)
 	if err != nil {
 		return err
 	}
 	store, desc, closeStore, err := openStore(ctx, spec)
 	if errors.Is(err, boltstore.ErrLocked) {
-		return lockedError(err, boltPath)
+		return lockedError(err, dbPath)
 	}
 	if err != nil {
 		return err
@@ -87,15 +96,36 @@ func run() error {
 		}
 	}()
 
+	cfg := app.Config{Store: store, SecureCookies: *secure || useTLS, TrustedProxies: trustedProxies, DemoAccounts: app.DemoAccountsOff}
+	var metricsSrv *http.Server
+	var metricsLn net.Listener
+	if *metricsAddr != "" {
+		m, err := newMetrics()
+		if err != nil {
+			return err
+		}
+		defer m.close(context.Background())
+		if cfg.Store, err = m.wrap(store); err != nil {
+			return err
+		}
+		cfg.Observer = m.observer
+		if metricsLn, err = net.Listen("tcp", *metricsAddr); err != nil {
+			return err
+		}
+		metricsSrv = &http.Server{Handler: m.handler, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	}
+
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
+		if metricsLn != nil {
+			metricsLn.Close()
+		}
 		return err
 	}
 	onLoopback := false
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok {
 		onLoopback = tcp.IP.IsLoopback()
 	}
-	cfg := app.Config{Store: store, SecureCookies: *secure || useTLS, TrustedProxies: trustedProxies, DemoAccounts: app.DemoAccountsOff}
 	if *origins != "" {
 		cfg.TrustedOrigins = strings.Split(*origins, ",")
 	}
@@ -105,6 +135,9 @@ func run() error {
 	a, err := app.New(cfg)
 	if err != nil {
 		ln.Close()
+		if metricsLn != nil {
+			metricsLn.Close()
+		}
 		return err
 	}
 
@@ -121,6 +154,9 @@ func run() error {
 	}
 	fmt.Printf("narvik demo: %s://%s\n", scheme, displayAddr(ln.Addr()))
 	fmt.Printf("  sessions: %s\n", desc)
+	if metricsLn != nil {
+		fmt.Printf("  metrics: http://%s/metrics\n", displayAddr(metricsLn.Addr()))
+	}
 	if cfg.SecureCookies {
 		fmt.Println("  cookies: Secure, __Host-narvik_session")
 	} else {
@@ -135,7 +171,7 @@ func run() error {
 	}
 	fmt.Println("  Ctrl-C stops it.")
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() {
 		if useTLS {
 			errc <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
@@ -143,6 +179,9 @@ func run() error {
 			errc <- srv.Serve(ln)
 		}
 	}()
+	if metricsSrv != nil {
+		go func() { errc <- metricsSrv.Serve(metricsLn) }()
+	}
 	swept := make(chan struct{})
 	go func() {
 		defer close(swept)
@@ -162,6 +201,11 @@ func run() error {
 	fmt.Println("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if metricsSrv != nil {
+		if err := metricsSrv.Shutdown(shutdownCtx); err != nil {
+			slog.Error("shut down the metrics listener", "err", err)
+		}
+	}
 	return srv.Shutdown(shutdownCtx)
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -22,27 +21,48 @@ import (
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/drivers/boltstore"
+	"github.com/narvik-go/narvik/internal/testkit"
 )
 
 func TestOpenStore(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // where "bolt" puts its file on Linux
 	t.Setenv("HOME", t.TempDir())
 	ctx := context.Background()
-	for _, spec := range []string{"memory", "bolt", "bolt:" + filepath.Join(t.TempDir(), "s.db")} {
+	specs := []string{"memory", "bolt", "bolt:" + filepath.Join(t.TempDir(), "s.db"), "sqlite:" + filepath.Join(t.TempDir(), "s.sqlite")}
+	if u := os.Getenv("NARVIK_POSTGRES_URL"); u != "" {
+		specs = append(specs, u)
+	}
+	for _, spec := range specs {
 		s, desc, closeStore, err := openStore(ctx, spec)
 		if err != nil {
 			t.Fatalf("%s: %v", spec, err)
 		}
-		rec := narvik.Record{ID: "id", UserID: "u", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
+		rec := narvik.Record{ID: narvik.SessionIDFromToken("abcdefghijklmnopqrstuvwxyz234567"), UserID: "u", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
 		if err := s.SaveSession(ctx, rec); err != nil {
 			t.Fatalf("%s (%s): save: %v", spec, desc, err)
+		}
+		if err := s.DeleteSession(ctx, rec.ID); err != nil { // a server's table outlives the test
+			t.Fatalf("%s (%s): delete: %v", spec, desc, err)
 		}
 		if err := closeStore(); err != nil {
 			t.Fatalf("%s: close: %v", spec, err)
 		}
 	}
-	if _, _, _, err := openStore(ctx, "postgres://nope"); err == nil || !strings.Contains(err.Error(), "unknown -store") {
+	if _, _, _, err := openStore(ctx, "nope://x"); err == nil || !strings.Contains(err.Error(), "unknown -store") {
 		t.Fatalf("unknown store: %v", err)
+	}
+}
+
+func TestMySQLConfig(t *testing.T) {
+	cfg, err := mysqlConfig("mysql://app:s%40cret@db.example:3307/sessions")
+	if err != nil || cfg.User != "app" || cfg.Passwd != "s@cret" || cfg.Addr != "db.example:3307" || cfg.DBName != "sessions" {
+		t.Fatalf("mysqlConfig = %+v, %v", cfg, err)
+	}
+	if cfg, err := mysqlConfig("mysql://root@localhost/narvik"); err != nil || cfg.Addr != "localhost:3306" {
+		t.Fatalf("default port: %+v, %v", cfg, err)
+	}
+	if _, err := mysqlConfig("mysql://root@localhost"); err == nil {
+		t.Fatal("a URL without a database was accepted")
 	}
 }
 
@@ -53,19 +73,20 @@ func TestServeAndShutDown(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGINT cannot be sent to a process on Windows")
 	}
-	dir := t.TempDir()
-	bin := build(t)
-	db := filepath.Join(dir, "sessions.db")
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "sessions.db")
 
+	var resp *http.Response
+	var err error
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
 
 	// First run: sign in.
-	base, stop, pid := start(t, bin, "-addr", "127.0.0.1:0", "-store", "bolt:"+db)
+	base, stop := start(t, bin, "-addr", "127.0.0.1:0", "-store", "bolt:"+db)
 	req, _ := http.NewRequest("POST", base+"/signin", strings.NewReader(url.Values{"username": {"alice"}, "password": {"wonderland"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", base)
-	resp, err := client.Do(req)
+	resp, err = client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,8 +98,9 @@ func TestServeAndShutDown(t *testing.T) {
 	// A second run on the same file is told which process holds it, and
 	// what to do.
 	out, err := runToExit(t, bin, nil, "-addr", "127.0.0.1:0", "-store", "bolt:"+db)
+	holder := "(" + bin + " -addr 127.0.0.1:0 -store bolt:" + db + ")"
 	if err == nil || !strings.Contains(out, "database file is locked") || !strings.Contains(out, "-store bolt:OTHERPATH") ||
-		(runtime.GOOS == "linux" && !strings.Contains(out, fmt.Sprintf("pid %d (%s", pid, bin))) {
+		(runtime.GOOS == "linux" && (!strings.Contains(out, "is in use by pid ") || !strings.Contains(out, holder))) {
 		t.Fatalf("second run on a locked file: %v\n%s", err, out)
 	}
 
@@ -98,7 +120,7 @@ func TestServeAndShutDown(t *testing.T) {
 
 	// Second run on the same file (new port, so move the cookie over).
 	old, _ := url.Parse(base)
-	base2, stop2, _ := start(t, bin, "-addr", "127.0.0.1:0", "-store", "bolt:"+db)
+	base2, stop2 := start(t, bin, "-addr", "127.0.0.1:0", "-store", "bolt:"+db)
 	defer stop2()
 	now, _ := url.Parse(base2)
 	jar.SetCookies(now, jar.Cookies(old))
@@ -113,10 +135,69 @@ func TestServeAndShutDown(t *testing.T) {
 	}
 }
 
+var metricsLine = regexp.MustCompile(`metrics: (http://\S+/metrics)`)
+
+// TestMetricsListener runs the binary with -metrics-addr: the metrics come
+// on their own port, count a sign-in, and the app's port has no /metrics.
+// Without the flag there is no metrics listener.
+func TestMetricsListener(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("SIGINT cannot be sent to a process on Windows")
+	}
+	bin := buildBinary(t)
+	base, stop, output := startOutput(t, bin, "-addr", "127.0.0.1:0", "-store", "memory", "-metrics-addr", "127.0.0.1:0")
+	var metricsURL string
+	if !testkit.WaitFor(10*time.Second, func() bool {
+		m := metricsLine.FindStringSubmatch(output())
+		if m != nil {
+			metricsURL = m[1]
+		}
+		return m != nil
+	}) {
+		t.Fatalf("no metrics URL printed:\n%s", output())
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	req, _ := http.NewRequest("POST", base+"/signin", strings.NewReader(url.Values{"username": {"alice"}, "password": {"wonderland"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	get := func(u string) (int, string) {
+		t.Helper()
+		resp, err := client.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	code, page := get(metricsURL)
+	if code != 200 || !regexp.MustCompile(`(?m)^narvik_session_created_total(\{[^}]*\})? 1$`).MatchString(page) {
+		t.Fatalf("GET %s: %d, want narvik_session_created_total 1 in:\n%.2000s", metricsURL, code, page)
+	}
+	if code, _ := get(base + "/metrics"); code != 404 {
+		t.Errorf("the app's port answers /metrics with %d", code)
+	}
+	stop()
+
+	_, _, output = startOutput(t, bin, "-addr", "127.0.0.1:0", "-store", "memory")
+	if strings.Contains(output(), "metrics:") {
+		t.Errorf("a metrics listener without -metrics-addr:\n%s", output())
+	}
+}
+
 // TestFlags runs the binary with the flags that decide the demo accounts,
 // and without a home to keep its file in.
 func TestFlags(t *testing.T) {
-	bin := build(t)
+	if runtime.GOOS == "windows" {
+		t.Skip("SIGINT cannot be sent to a process on Windows")
+	}
+	bin := buildBinary(t)
 	for _, c := range []struct {
 		args []string
 		want string
@@ -127,7 +208,7 @@ func TestFlags(t *testing.T) {
 		{[]string{"-demo-users=false"}, "demo accounts: off"},
 		{nil, "sign in as alice / wonderland"},
 	} {
-		_, stop, _ := start(t, bin, append([]string{"-addr", "127.0.0.1:0", "-store", "memory"}, c.args...)...)
+		_, stop := start(t, bin, append([]string{"-addr", "127.0.0.1:0", "-store", "memory"}, c.args...)...)
 		if out := stop(); !strings.Contains(out, c.want) {
 			t.Errorf("%v: output lacks %q:\n%s", c.args, c.want, out)
 		}
@@ -140,93 +221,6 @@ func TestFlags(t *testing.T) {
 	if err == nil || !strings.Contains(out, "set XDG_CACHE_HOME or HOME, or pick the file with -store bolt:PATH") {
 		t.Errorf("no home: %v\n%s", err, out)
 	}
-}
-
-// binDir holds the binary that build makes once for every test.
-var (
-	binDir    string
-	buildOnce sync.Once
-	buildOut  []byte
-	buildErr  error
-)
-
-// build builds the binary, once per test run, and returns its path.
-func build(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(binDir, "webapp")
-	buildOnce.Do(func() {
-		goBin, err := exec.LookPath("go")
-		if err != nil {
-			buildErr = fmt.Errorf("the go command is needed to build the binary: %w", err)
-			return
-		}
-		buildOut, buildErr = exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput()
-	})
-	if buildErr != nil {
-		t.Fatalf("go build: %v\n%s", buildErr, buildOut)
-	}
-	return bin
-}
-
-var urlLine = regexp.MustCompile(`narvik demo: (http://\S+)`)
-
-// start runs the binary and waits (bounded) for the URL it prints. stop
-// sends SIGINT, waits for a clean exit and returns everything printed.
-func start(t *testing.T, bin string, args ...string) (base string, stop func() string, pid int) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = pw, pw
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var all strings.Builder
-	found := make(chan string, 1)
-	copied := make(chan struct{})
-	go func() {
-		defer close(copied)
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			all.WriteString(sc.Text() + "\n")
-			if m := urlLine.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
-			}
-		}
-	}()
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait(); pw.Close() }()
-	select {
-	case base = <-found:
-	case err := <-exited:
-		<-copied
-		t.Fatalf("webapp exited before serving: %v\n%s", err, all.String())
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("webapp printed no URL within 30s")
-	}
-	stopped := false
-	stop = func() string {
-		if stopped {
-			return ""
-		}
-		stopped = true
-		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case err := <-exited:
-			<-copied
-			if err != nil {
-				t.Fatalf("webapp exit after SIGINT: %v\n%s", err, all.String())
-			}
-		case <-time.After(15 * time.Second):
-			cmd.Process.Kill()
-			t.Fatal("webapp did not stop within 15s of SIGINT")
-		}
-		return all.String()
-	}
-	t.Cleanup(func() { stop() })
-	return base, stop, cmd.Process.Pid
 }
 
 // runToExit runs the binary with env added to the test's environment
@@ -255,16 +249,120 @@ func runToExit(t *testing.T, bin string, env []string, args ...string) (string, 
 	return string(out), err
 }
 
+// The binary, built once for the tests that run it.
+var (
+	binDir   string // made by TestMain
+	binOnce  sync.Once
+	binPath  string
+	binBuild string // go build's output when it failed
+)
+
+// buildBinary builds the webapp once and returns its path.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			binBuild = "the go command is needed to build the binary: " + err.Error()
+			return
+		}
+		bin := filepath.Join(binDir, "webapp")
+		if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+			binBuild = "go build: " + err.Error() + "\n" + string(out)
+			return
+		}
+		binPath = bin
+	})
+	if binPath == "" {
+		t.Fatal(binBuild)
+	}
+	return binPath
+}
+
+var urlLine = regexp.MustCompile(`narvik demo: (http://\S+)`)
+
+// start runs the binary and waits (bounded) for the URL it prints. stop
+// sends SIGINT, waits for a clean exit and returns everything printed.
+func start(t *testing.T, bin string, args ...string) (base string, stop func() string) {
+	t.Helper()
+	base, stop, _ = startOutput(t, bin, args...)
+	return base, stop
+}
+
+// startOutput is start, and output returns what the binary printed so far.
+func startOutput(t *testing.T, bin string, args ...string) (base string, stop func() string, output func() string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var all strings.Builder
+	output = func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return all.String()
+	}
+	found := make(chan string, 1)
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			mu.Lock()
+			all.WriteString(sc.Text() + "\n")
+			mu.Unlock()
+			if m := urlLine.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait(); pw.Close() }()
+	select {
+	case base = <-found:
+	case err := <-exited:
+		<-copied
+		t.Fatalf("webapp exited before serving: %v\n%s", err, output())
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("webapp printed no URL within 30s")
+	}
+	stopped := false
+	stop = func() string {
+		if stopped {
+			return ""
+		}
+		stopped = true
+		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-exited:
+			<-copied
+			if err != nil {
+				t.Fatalf("webapp exit after SIGINT: %v\n%s", err, output())
+			}
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			t.Fatal("webapp did not stop within 15s of SIGINT")
+		}
+		return output()
+	}
+	t.Cleanup(func() { stop() })
+	return base, stop, output
+}
+
 func TestMain(m *testing.M) {
 	// The binary must not read a store from the developer's environment.
 	os.Unsetenv("NARVIK_STORE")
-	dir, err := os.MkdirTemp("", "webapp-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	var err error
+	if binDir, err = os.MkdirTemp("", "webapp-test"); err != nil {
+		panic(err)
 	}
-	binDir = dir
 	code := m.Run()
-	os.RemoveAll(dir)
+	os.RemoveAll(binDir)
 	os.Exit(code)
 }

@@ -81,6 +81,9 @@ type Config struct {
 	// Logger receives errors and narvikhttp's warnings (default
 	// slog.Default()).
 	Logger *slog.Logger
+	// Observer, if set, is told the outcome of every session operation
+	// (see narvik.WithObserver); the binary sets it for -metrics-addr.
+	Observer narvik.Observer
 }
 
 // App is the demo application. It is an http.Handler. It starts no
@@ -168,7 +171,7 @@ func New(cfg Config) (*App, error) {
 }
 
 func newSite(cfg Config, routes http.Handler, cookie narvik.Option) (*site, error) {
-	n, err := narvik.New[SessionData](cfg.Store, narvik.WithClock(cfg.Now), cookie)
+	n, err := narvik.New[SessionData](cfg.Store, narvik.WithClock(cfg.Now), narvik.WithObserver(cfg.Observer), cookie)
 	if err != nil {
 		return nil, err
 	}

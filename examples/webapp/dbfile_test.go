@@ -52,9 +52,9 @@ func TestNoSharedFallback(t *testing.T) {
 	}
 	t.Setenv("XDG_CACHE_HOME", "")
 	t.Setenv("HOME", "")
-	_, _, err := boltSpec("bolt")
+	_, _, err := fileSpec("bolt")
 	if err == nil || !strings.Contains(err.Error(), "set XDG_CACHE_HOME or HOME, or pick the file with -store bolt:PATH") {
-		t.Fatalf("boltSpec(bolt) without a home: %v", err)
+		t.Fatalf("fileSpec(bolt) without a home: %v", err)
 	}
 }
 
@@ -115,6 +115,9 @@ func TestRefusesPlantedDatabases(t *testing.T) {
 			chown(t, up)
 			return "bolt:" + filepath.Join(dir, "s.db")
 		}, "the folder ROOT/theirs, above the session database's folder ROOT/theirs/mine, belongs to user 4242"},
+		{"a SQLite file in a shared folder", func(t *testing.T, root string) string {
+			return "sqlite:" + filepath.Join(mkdir(t, filepath.Join(root, "shared"), 0o777), "s.db")
+		}, "Fix it with chmod go-w ROOT/shared, or pick another file with -store sqlite:PATH"},
 		{"a link to a shared folder", func(t *testing.T, root string) string {
 			shared := mkdir(t, filepath.Join(root, "shared"), 0o777)
 			mine := mkdir(t, filepath.Join(root, "mine"), 0o700)
@@ -130,10 +133,11 @@ func TestRefusesPlantedDatabases(t *testing.T) {
 				t.Fatal(err)
 			}
 			spec := c.plant(t, root)
-			_, _, err = boltSpec(spec)
+			_, _, err = fileSpec(spec)
 			want := strings.ReplaceAll(c.want, "ROOT", root)
-			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "-store bolt:PATH") {
-				t.Fatalf("boltSpec(%q) = %v; want an error saying %q and naming -store bolt:PATH", spec, err, want)
+			scheme, _, _ := strings.Cut(spec, ":")
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "-store "+scheme+":PATH") {
+				t.Fatalf("fileSpec(%q) = %v; want an error saying %q and naming -store %s:PATH", spec, err, want, scheme)
 			}
 		})
 	}
@@ -145,18 +149,18 @@ func TestAcceptsPrivateDatabases(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(root, "cache"))
-	spec, path, err := boltSpec("bolt")
+	spec, path, err := fileSpec("bolt")
 	if want := filepath.Join(root, "cache", "narvik", "webapp.db"); err != nil || path != want || spec != "bolt:"+want {
-		t.Fatalf("boltSpec(bolt) = %q, %q, %v; want %q", spec, path, err, want)
+		t.Fatalf("fileSpec(bolt) = %q, %q, %v; want %q", spec, path, err, want)
 	}
 	if fi, err := os.Stat(filepath.Dir(path)); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("the default folder: %v, %v; want mode 0700", fi.Mode(), err)
 	}
 	mine := mkdir(t, filepath.Join(root, "mine"), 0o755) // readable by others is fine
 	writeFile(t, filepath.Join(mine, "s.db"), 0o644)
-	for _, spec := range []string{"bolt:" + filepath.Join(mine, "s.db"), "bolt:" + filepath.Join(mine, "new.db"), "memory", "redis://127.0.0.1:6390/0"} {
-		if _, _, err := boltSpec(spec); err != nil {
-			t.Errorf("boltSpec(%q): %v", spec, err)
+	for _, spec := range []string{"bolt:" + filepath.Join(mine, "s.db"), "bolt:" + filepath.Join(mine, "new.db"), "sqlite:" + filepath.Join(mine, "s.db"), "sqlite::memory:", "memory", "redis://127.0.0.1:6390/0"} {
+		if resolved, _, err := fileSpec(spec); err != nil || resolved != spec {
+			t.Errorf("fileSpec(%q) = %q, %v", spec, resolved, err)
 		}
 	}
 }

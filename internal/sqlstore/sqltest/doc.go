@@ -1,0 +1,6 @@
+// Package sqltest holds the tests that the SQL drivers share: private
+// PostgreSQL and MariaDB servers for outage tests, the outage scenario,
+// the raw-table checks and the benchmarks of the expired sweep. Each
+// driver's tests call them with what only the driver knows (its client,
+// how to read its table raw).
+package sqltest
