@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -94,7 +95,16 @@ func TestServeAndShutDown(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "Signed in as <strong>alice</strong>") {
 		t.Fatalf("sign in: %d %.300q", resp.StatusCode, body)
 	}
-	out := stop()
+	// A second run on the same file is told which process holds it, and
+	// what to do.
+	out, err := runToExit(t, bin, nil, "-addr", "127.0.0.1:0", "-store", "bolt:"+db)
+	holder := "(" + bin + " -addr 127.0.0.1:0 -store bolt:" + db + ")"
+	if err == nil || !strings.Contains(out, "database file is locked") || !strings.Contains(out, "-store bolt:OTHERPATH") ||
+		(runtime.GOOS == "linux" && (!strings.Contains(out, "is in use by pid ") || !strings.Contains(out, holder))) {
+		t.Fatalf("second run on a locked file: %v\n%s", err, out)
+	}
+
+	out = stop()
 	if !strings.Contains(out, "shutting down") || !strings.Contains(out, "sign in as alice / wonderland") {
 		t.Fatalf("output:\n%s", out)
 	}
@@ -179,6 +189,64 @@ func TestMetricsListener(t *testing.T) {
 	if strings.Contains(output(), "metrics:") {
 		t.Errorf("a metrics listener without -metrics-addr:\n%s", output())
 	}
+}
+
+// TestFlags runs the binary with the flags that decide the demo accounts,
+// and without a home to keep its file in.
+func TestFlags(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("SIGINT cannot be sent to a process on Windows")
+	}
+	bin := buildBinary(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-secure"}, "demo accounts: off (-demo-users turns them on)"},
+		{[]string{"-secure", "-demo-users"}, "sign in as alice / wonderland"},
+		{[]string{"-trusted-proxy", "10.0.0.0/8, 192.168.1.5"}, "demo accounts: off"},
+		{[]string{"-demo-users=false"}, "demo accounts: off"},
+		{nil, "sign in as alice / wonderland"},
+	} {
+		_, stop := start(t, bin, append([]string{"-addr", "127.0.0.1:0", "-store", "memory"}, c.args...)...)
+		if out := stop(); !strings.Contains(out, c.want) {
+			t.Errorf("%v: output lacks %q:\n%s", c.args, c.want, out)
+		}
+	}
+	out, err := runToExit(t, bin, nil, "-store", "memory", "-trusted-proxy", "10.0.0.0/33")
+	if err == nil || !strings.Contains(out, `-trusted-proxy "10.0.0.0/33": want an address or a CIDR`) {
+		t.Errorf("a bad -trusted-proxy: %v\n%s", err, out)
+	}
+	out, err = runToExit(t, bin, []string{"HOME=", "XDG_CACHE_HOME="}, "-addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(out, "set XDG_CACHE_HOME or HOME, or pick the file with -store bolt:PATH") {
+		t.Errorf("no home: %v\n%s", err, out)
+	}
+}
+
+// runToExit runs the binary with env added to the test's environment
+// ("NAME=" unsets NAME) and returns what it printed once it exited, which
+// it must do within 15 s.
+func runToExit(t *testing.T, bin string, env []string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.ContainsFunc(env, func(e string) bool { return strings.HasPrefix(e, name+"=") }) {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	for _, kv := range env {
+		if !strings.HasSuffix(kv, "=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("%v did not exit within 15 s:\n%s", args, out)
+	}
+	return string(out), err
 }
 
 // The binary, built once for the tests that run it.

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -163,18 +161,4 @@ func mysqlConfig(spec string) (*mysql.Config, error) {
 		return nil, fmt.Errorf("-store %s: name the database: mysql://USER:PASSWORD@HOST:PORT/DB", u.Redacted())
 	}
 	return cfg, nil
-}
-
-// defaultBoltPath is <user cache dir>/narvik/webapp.db, so a run from a
-// clone leaves no file in the work tree.
-func defaultBoltPath() (string, error) {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		dir = os.TempDir()
-	}
-	dir = filepath.Join(dir, "narvik")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("create %s: %w", dir, err)
-	}
-	return filepath.Join(dir, "webapp.db"), nil
 }
