@@ -18,6 +18,7 @@ type Narvik[D any] struct {
 	noData    bool   // D has size zero: nothing to encode or decode
 	cookie    Cookie // template for CreateCookie: name and attributes
 	observer  Observer
+	starter   StartObserver // observer, when it wants to know when operations begin
 }
 
 // New returns a Narvik over store. It fails with ErrNilStore for a nil store
@@ -50,6 +51,7 @@ func New[D any](store SessionStore, opts ...Option) (*Narvik[D], error) {
 	default:
 		attrs.MaxAge = int(c.expiresIn / time.Second)
 	}
+	starter, _ := c.observer.(StartObserver)
 	return &Narvik[D]{
 		store:     store,
 		expiresIn: c.expiresIn,
@@ -58,7 +60,17 @@ func New[D any](store SessionStore, opts ...Option) (*Narvik[D], error) {
 		noData:    reflect.TypeFor[D]().Size() == 0,
 		cookie:    Cookie{Name: c.cookieName, Attributes: attrs},
 		observer:  c.observer,
+		starter:   starter,
 	}, nil
+}
+
+// begin tells a StartObserver that op begins and returns the context the
+// operation runs with.
+func (n *Narvik[D]) begin(ctx context.Context, op Op) context.Context {
+	if n.starter == nil {
+		return ctx
+	}
+	return n.starter.Start(ctx, op)
 }
 
 // ms rounds t down to a whole millisecond, the precision every store keeps,
@@ -81,6 +93,7 @@ func (n *Narvik[D]) CreateSession(ctx context.Context, userID string, data D) (*
 	if n.observer == nil {
 		return n.create(ctx, userID, data)
 	}
+	ctx = n.begin(ctx, OpCreate)
 	start := time.Now()
 	res, err := n.create(ctx, userID, data)
 	n.observer.Observe(ctx, Event{Op: OpCreate, Outcome: outcome(err), Err: err, Duration: time.Since(start)})
@@ -142,6 +155,7 @@ func (n *Narvik[D]) ValidateSession(ctx context.Context, token string) (*Session
 		s, _, err := n.validate(ctx, token)
 		return s, err
 	}
+	ctx = n.begin(ctx, OpValidate)
 	start := time.Now()
 	s, out, err := n.validate(ctx, token)
 	n.observer.Observe(ctx, Event{Op: OpValidate, Outcome: out, Err: err, Duration: time.Since(start)})
@@ -220,6 +234,7 @@ func (n *Narvik[D]) InvalidateSession(ctx context.Context, sessionID string) err
 	if n.observer == nil {
 		return n.invalidate(ctx, sessionID)
 	}
+	ctx = n.begin(ctx, OpInvalidate)
 	start := time.Now()
 	err := n.invalidate(ctx, sessionID)
 	n.observer.Observe(ctx, Event{Op: OpInvalidate, Outcome: outcome(err), Err: err, Duration: time.Since(start)})
@@ -243,6 +258,7 @@ func (n *Narvik[D]) FetchSessionsForUser(ctx context.Context, userID string) ([]
 	if n.observer == nil {
 		return n.listUser(ctx, userID)
 	}
+	ctx = n.begin(ctx, OpListUser)
 	start := time.Now()
 	list, err := n.listUser(ctx, userID)
 	n.observer.Observe(ctx, Event{Op: OpListUser, Outcome: outcome(err), Count: len(list), Err: err, Duration: time.Since(start)})
@@ -284,6 +300,7 @@ func (n *Narvik[D]) DeleteSessionsForUser(ctx context.Context, userID string) er
 	if n.observer == nil {
 		return n.invalidateUser(ctx, userID)
 	}
+	ctx = n.begin(ctx, OpInvalidateUser)
 	start := time.Now()
 	err := n.invalidateUser(ctx, userID)
 	n.observer.Observe(ctx, Event{Op: OpInvalidateUser, Outcome: outcome(err), Err: err, Duration: time.Since(start)})
@@ -310,6 +327,7 @@ func (n *Narvik[D]) DeleteAllExpiredSessions(ctx context.Context) (int, error) {
 	if n.observer == nil {
 		return n.deleteExpired(ctx)
 	}
+	ctx = n.begin(ctx, OpDeleteExpired)
 	start := time.Now()
 	count, err := n.deleteExpired(ctx)
 	n.observer.Observe(ctx, Event{Op: OpDeleteExpired, Outcome: outcome(err), Count: count, Err: err, Duration: time.Since(start)})

@@ -15,9 +15,22 @@ import (
 // finished and before it returns to its caller, so it must be fast, must
 // not block and must be safe for concurrent use. It is never given a token.
 // Without WithObserver nothing is measured or called: the core's hot path
-// costs the same as before.
+// costs the same as before. An Observer that also implements StartObserver
+// is told when each operation begins, too.
 type Observer interface {
 	Observe(ctx context.Context, e Event)
+}
+
+// StartObserver is an Observer that is also told when an operation begins.
+// Start is called before the operation's first step, and the context it
+// returns is the one the operation hands to its store calls and then to
+// Observe. A tracing observer starts the operation's span there, so that the
+// spans of the store calls nest under it: an observer told only at the end
+// cannot be their parent. Like Observe, Start must be fast, must not block
+// and must be safe for concurrent use.
+type StartObserver interface {
+	Observer
+	Start(ctx context.Context, op Op) context.Context
 }
 
 // Event describes one finished operation of a Narvik.

@@ -156,8 +156,11 @@ type SchemaEnsurer interface {
 // AllSessions yields every record that was live when the walk began and is
 // still stored when the walk reaches it, exactly once, and never an expired
 // one. Records saved or deleted during the walk may or may not be yielded,
-// but none is yielded twice. The walk streams: its memory does not grow with
-// the size of the store. It stops when the loop breaks, and yields a non-nil
+// but none is yielded twice. The walk streams, a page at a time: it never
+// holds the store's records in memory. Where the server's own walk may
+// repeat a key (Redis SCAN), the driver remembers the IDs it yielded to keep
+// "exactly once", and its doc says what that costs per session. It stops
+// when the loop breaks, and yields a non-nil
 // error (with a zero Record) at most once, as its last element, when the
 // store fails.
 type Enumerator interface {

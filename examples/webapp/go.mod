@@ -4,7 +4,15 @@ go 1.25.0
 
 require (
 	github.com/narvik-go/narvik v0.0.0-00010101000000-000000000000
+	github.com/narvik-go/narvik/narvikotel v0.0.0-00010101000000-000000000000
 	github.com/narvik-go/narvik/storeurl v0.0.0-00010101000000-000000000000
+	github.com/prometheus/client_golang v1.24.1
+	go.opentelemetry.io/otel v1.46.0
+	go.opentelemetry.io/otel/exporters/prometheus v0.68.0
+	go.opentelemetry.io/otel/sdk v1.46.0
+	go.opentelemetry.io/otel/sdk/metric v1.46.0
+	go.opentelemetry.io/otel/trace v1.46.0
+	golang.org/x/time v0.15.0
 )
 
 require (
@@ -25,8 +33,11 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/ssooidc v1.44.5 // indirect
 	github.com/aws/aws-sdk-go-v2/service/sts v1.52.0 // indirect
 	github.com/aws/smithy-go v1.28.9 // indirect
+	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dustin/go-humanize v1.0.1 // indirect
+	github.com/go-logr/logr v1.4.4 // indirect
+	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/go-sql-driver/mysql v1.10.1 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
@@ -35,6 +46,7 @@ require (
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/klauspost/compress v1.20.3 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
+	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/narvik-go/narvik/drivers/dynamostore v0.0.0-00010101000000-000000000000 // indirect
 	github.com/narvik-go/narvik/drivers/mongostore v0.0.0-00010101000000-000000000000 // indirect
 	github.com/narvik-go/narvik/drivers/mysqlstore v0.0.0-00010101000000-000000000000 // indirect
@@ -42,6 +54,10 @@ require (
 	github.com/narvik-go/narvik/drivers/redisstore v0.0.0-00010101000000-000000000000 // indirect
 	github.com/narvik-go/narvik/drivers/sqlitestore v0.0.0-00010101000000-000000000000 // indirect
 	github.com/ncruces/go-strftime v1.0.0 // indirect
+	github.com/prometheus/client_model v0.6.2 // indirect
+	github.com/prometheus/common v0.70.1 // indirect
+	github.com/prometheus/otlptranslator v1.0.0 // indirect
+	github.com/prometheus/procfs v0.21.1 // indirect
 	github.com/redis/go-redis/v9 v9.22.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/xdg-go/scram v1.4.0 // indirect
@@ -49,11 +65,14 @@ require (
 	github.com/youmark/pkcs8 v0.0.0-20240726163527-a2c0da244d78 // indirect
 	go.etcd.io/bbolt v1.5.0 // indirect
 	go.mongodb.org/mongo-driver/v2 v2.10.0 // indirect
+	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
+	go.opentelemetry.io/otel/metric v1.46.0 // indirect
 	go.uber.org/atomic v1.11.0 // indirect
 	golang.org/x/crypto v0.54.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
 	modernc.org/libc v1.75.7 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
@@ -71,5 +90,6 @@ replace (
 	github.com/narvik-go/narvik/drivers/postgresstore => ../../drivers/postgresstore
 	github.com/narvik-go/narvik/drivers/redisstore => ../../drivers/redisstore
 	github.com/narvik-go/narvik/drivers/sqlitestore => ../../drivers/sqlitestore
+	github.com/narvik-go/narvik/narvikotel => ../../narvikotel
 	github.com/narvik-go/narvik/storeurl => ../../storeurl
 )

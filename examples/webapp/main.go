@@ -4,11 +4,24 @@
 //	go run ./examples/webapp                      # http://127.0.0.1:8080, bbolt file
 //	go run ./examples/webapp -store memory
 //	go run ./examples/webapp -addr :8443 -tls-cert cert.pem -tls-key key.pem
+//	go run ./examples/webapp -metrics-addr 127.0.0.1:9090  # Prometheus metrics at /metrics
 //
-// Cookies are not Secure by default, because the demo serves plain HTTP on
-// 127.0.0.1 and a Secure cookie is not sent back over plain HTTP by every
-// client. Serving TLS (-tls-cert, -tls-key) or passing -secure (behind a
-// TLS-terminating proxy) makes them Secure and names them __Host-.
+// Cookies are plain (not Secure) only on a request straight from this
+// machine to http://localhost, 127.0.0.1 or [::1], where a Secure cookie is
+// not sent back by every client; any other request gets a Secure
+// __Host- cookie, which browsers keep only over HTTPS. Serving TLS
+// (-tls-cert, -tls-key) or passing -secure makes every cookie Secure.
+// Behind a TLS-terminating proxy, -trusted-proxy names it, so that its
+// X-Forwarded-For and X-Forwarded-Proto count. The demo accounts alice and
+// bob exist only for the local demo (plain HTTP on a loopback address)
+// unless -demo-users says otherwise.
+//
+// -metrics-addr serves narvik's OpenTelemetry metrics (package narvikotel)
+// in the Prometheus format at /metrics, on a listener of its own: the
+// numbers of sign-ins and failed validations are for the operator, not for
+// every visitor of the app, and a separate port can be bound to an internal
+// interface or firewalled to the Prometheus server while the app faces the
+// world. It is off by default.
 package main
 
 import (
@@ -19,12 +32,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/narvik-go/narvik/drivers/boltstore"
 	"github.com/narvik-go/narvik/examples/webapp/app"
 )
 
@@ -42,20 +57,36 @@ func run() error {
 	}
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	storeSpec := flag.String("store", defStore, storeHelp)
-	secure := flag.Bool("secure", false, "Secure, __Host- cookies (set it behind a TLS-terminating proxy; implied by -tls-cert)")
+	secure := flag.Bool("secure", false, "Secure, __Host- cookies on every request, localhost included (implied by -tls-cert)")
 	tlsCert := flag.String("tls-cert", "", "serve HTTPS with this certificate file (PEM)")
 	tlsKey := flag.String("tls-key", "", "key file for -tls-cert (PEM)")
 	origins := flag.String("trusted-origins", "", "comma-separated extra origins allowed to POST, e.g. https://app.example.com")
+	proxies := flag.String("trusted-proxy", "", "comma-separated addresses or CIDRs of TLS-terminating proxies, e.g. 10.0.0.0/8: their X-Forwarded-For (the client's address) and X-Forwarded-Proto are believed")
+	metricsAddr := flag.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics on a listener of its own, e.g. 127.0.0.1:9090 (default off)")
+	demoUsers := flag.Bool("demo-users", false, "create the demo accounts alice and bob, whose passwords the sign-in page shows (default: only for the local demo, plain HTTP on a loopback address without -secure or -trusted-proxy)")
 	flag.Parse()
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("-tls-cert and -tls-key go together")
 	}
 	useTLS := *tlsCert != ""
+	trustedProxies, err := parseProxies(*proxies)
+	if err != nil {
+		return err
+	}
+	demoSet := false
+	flag.Visit(func(f *flag.Flag) { demoSet = demoSet || f.Name == "demo-users" })
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	store, desc, closeStore, err := openStore(ctx, *storeSpec)
+	spec, dbPath, err := fileSpec(*storeSpec)
+	if err != nil {
+		return err
+	}
+	store, desc, closeStore, err := openStore(ctx, spec)
+	if errors.Is(err, boltstore.ErrLocked) {
+		return lockedError(err, dbPath)
+	}
 	if err != nil {
 		return err
 	}
@@ -65,19 +96,51 @@ func run() error {
 		}
 	}()
 
-	var trusted []string
-	if *origins != "" {
-		trusted = strings.Split(*origins, ",")
-	}
-	a, err := app.New(app.Config{Store: store, SecureCookies: *secure || useTLS, TrustedOrigins: trusted})
-	if err != nil {
-		return err
+	cfg := app.Config{Store: store, SecureCookies: *secure || useTLS, TrustedProxies: trustedProxies, DemoAccounts: app.DemoAccountsOff}
+	var metricsSrv *http.Server
+	var metricsLn net.Listener
+	if *metricsAddr != "" {
+		m, err := newMetrics()
+		if err != nil {
+			return err
+		}
+		defer m.close(context.Background())
+		if cfg.Store, err = m.wrap(store); err != nil {
+			return err
+		}
+		cfg.Observer = m.observer
+		if metricsLn, err = net.Listen("tcp", *metricsAddr); err != nil {
+			return err
+		}
+		metricsSrv = &http.Server{Handler: m.handler, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
 	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
+		if metricsLn != nil {
+			metricsLn.Close()
+		}
 		return err
 	}
+	onLoopback := false
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok {
+		onLoopback = tcp.IP.IsLoopback()
+	}
+	if *origins != "" {
+		cfg.TrustedOrigins = strings.Split(*origins, ",")
+	}
+	if demoSet && *demoUsers || !demoSet && onLoopback && !cfg.SecureCookies && len(trustedProxies) == 0 {
+		cfg.DemoAccounts = app.DemoAccountsOn
+	}
+	a, err := app.New(cfg)
+	if err != nil {
+		ln.Close()
+		if metricsLn != nil {
+			metricsLn.Close()
+		}
+		return err
+	}
+
 	srv := &http.Server{
 		Handler:           a,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -91,12 +154,24 @@ func run() error {
 	}
 	fmt.Printf("narvik demo: %s://%s\n", scheme, displayAddr(ln.Addr()))
 	fmt.Printf("  sessions: %s\n", desc)
-	for _, c := range app.DemoUsers {
-		fmt.Printf("  sign in as %s / %s\n", c.Username, c.Password)
+	if metricsLn != nil {
+		fmt.Printf("  metrics: http://%s/metrics\n", displayAddr(metricsLn.Addr()))
+	}
+	if cfg.SecureCookies {
+		fmt.Println("  cookies: Secure, __Host-narvik_session")
+	} else {
+		fmt.Println("  cookies: plain for http://localhost, 127.0.0.1 and [::1] from this machine; Secure __Host- for any other host (kept by browsers over HTTPS only)")
+	}
+	if a.DemoAccountsEnabled() {
+		for _, c := range app.DemoUsers {
+			fmt.Printf("  sign in as %s / %s\n", c.Username, c.Password)
+		}
+	} else {
+		fmt.Println("  demo accounts: off (-demo-users turns them on); create an account at /signup")
 	}
 	fmt.Println("  Ctrl-C stops it.")
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() {
 		if useTLS {
 			errc <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
@@ -104,6 +179,9 @@ func run() error {
 			errc <- srv.Serve(ln)
 		}
 	}()
+	if metricsSrv != nil {
+		go func() { errc <- metricsSrv.Serve(metricsLn) }()
+	}
 	swept := make(chan struct{})
 	go func() {
 		defer close(swept)
@@ -123,6 +201,11 @@ func run() error {
 	fmt.Println("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if metricsSrv != nil {
+		if err := metricsSrv.Shutdown(shutdownCtx); err != nil {
+			slog.Error("shut down the metrics listener", "err", err)
+		}
+	}
 	return srv.Shutdown(shutdownCtx)
 }
 
@@ -143,6 +226,38 @@ func sweep(ctx context.Context, a *app.App) {
 			}
 		}
 	}
+}
+
+// parseProxies parses -trusted-proxy: addresses and CIDRs, comma-separated.
+func parseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(part); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("-trusted-proxy %q: want an address or a CIDR, such as 10.0.0.5 or 10.0.0.0/8", part)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// lockedError says what to do about a bbolt file that another process
+// holds: which process, when the system tells, and how to use another file.
+func lockedError(err error, path string) error {
+	holder := "another process"
+	if h := lockHolder(path); h != "" {
+		holder = h
+	}
+	return fmt.Errorf("%w\nThe file %s is in use by %s: stop it (another webapp on the same file?), or give this one another file: -store bolt:OTHERPATH (or -store memory)", err, path, holder)
 }
 
 // displayAddr shows a wildcard listener as localhost, so the URL printed

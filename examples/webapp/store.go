@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/narvik-go/narvik"
@@ -42,18 +40,4 @@ func openStore(ctx context.Context, spec string) (store narvik.SessionStore, des
 		return nil, "", nil, fmt.Errorf("-store: ensure the schema of %s: %w", o.Description(), err)
 	}
 	return o.Store, o.Description(), o.Close, nil
-}
-
-// defaultBoltPath is <user cache dir>/narvik/webapp.db, so a run from a
-// clone leaves no file in the work tree.
-func defaultBoltPath() (string, error) {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		dir = os.TempDir()
-	}
-	dir = filepath.Join(dir, "narvik")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("create %s: %w", dir, err)
-	}
-	return filepath.Join(dir, "webapp.db"), nil
 }

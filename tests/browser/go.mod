@@ -9,7 +9,10 @@ require (
 	github.com/narvik-go/narvik/examples/webapp v0.0.0-00010101000000-000000000000
 )
 
-require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+require (
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+	golang.org/x/time v0.15.0 // indirect
+)
 
 replace github.com/narvik-go/narvik => ../..
 

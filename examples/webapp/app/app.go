@@ -13,8 +13,8 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/narvik-go/narvik"
@@ -34,35 +34,82 @@ type SessionData struct {
 // maxUserAgent bounds what a client can make the store keep.
 const maxUserAgent = 512
 
+// DemoAccounts says whether the demo accounts (DemoUsers) exist.
+type DemoAccounts int
+
+const (
+	// DemoAccountsAuto, the default, creates them unless SecureCookies is
+	// set or TrustedProxies is not empty: they are for a local demo.
+	DemoAccountsAuto DemoAccounts = iota
+	// DemoAccountsOn creates them.
+	DemoAccountsOn
+	// DemoAccountsOff does not.
+	DemoAccountsOff
+)
+
 // Config configures New. Store is required; the rest have defaults.
 type Config struct {
 	// Store keeps the sessions.
 	Store narvik.SessionStore
-	// SecureCookies marks the cookie Secure and names it with the __Host-
-	// prefix. Turn it on whenever the app is reached over HTTPS; leave it
-	// off for http://localhost, where a Secure cookie would not be sent
-	// back by every client.
+	// SecureCookies makes every cookie Secure and names it with the
+	// __Host- prefix. Without it, that is still so for every request but
+	// one made over plain HTTP straight from this machine to a loopback
+	// host name (http://localhost, http://127.0.0.1, http://[::1]), which
+	// gets a plain cookie: not every client sends a Secure cookie back
+	// over plain HTTP, even on localhost. A request that a proxy passed on
+	// (it carries X-Forwarded-For, X-Forwarded-Proto, X-Forwarded-Host or
+	// Forwarded) never counts as local.
 	SecureCookies bool
 	// TrustedOrigins are other origins allowed to POST (see
 	// narvikhttp.WithTrustedOrigins).
 	TrustedOrigins []string
-	// Now is the sessions' clock (default time.Now); tests move it.
+	// TrustedProxies are the peers whose X-Forwarded-For (the client's
+	// address, for the rate limits and the sessions page) and
+	// X-Forwarded-Proto are believed. Anyone else's are ignored.
+	TrustedProxies []netip.Prefix
+	// DemoAccounts says whether alice and bob exist (default
+	// DemoAccountsAuto).
+	DemoAccounts DemoAccounts
+	// Limits bounds sign-in and sign-up; zero fields take DefaultLimits.
+	Limits Limits
+	// Now is the sessions' and the limits' clock (default time.Now); tests
+	// move it.
 	Now func() time.Time
 	// PasswordIterations is the PBKDF2 iteration count (default
 	// DefaultPasswordIterations); tests lower it.
 	PasswordIterations int
-	// Logger receives errors (default slog.Default()).
+	// Logger receives errors and narvikhttp's warnings (default
+	// slog.Default()).
 	Logger *slog.Logger
+	// Observer, if set, is told the outcome of every session operation
+	// (see narvik.WithObserver); the binary sets it for -metrics-addr.
+	Observer narvik.Observer
 }
 
-// App is the demo application. It is an http.Handler.
+// App is the demo application. It is an http.Handler. It starts no
+// goroutine, so it needs no Close.
 type App struct {
-	n       *narvik.Narvik[SessionData]
+	n         *narvik.Narvik[SessionData] // any site's: they share store and clock
+	secure    *site
+	plain     *site // nil with SecureCookies
+	users     *users
+	demo      []Credential // the demo accounts, when they exist
+	limits    Limits
+	addresses *lru[netip.Addr, *addressLimits]
+	slots     *hashSlots
+	proxies   []netip.Prefix
+	assertTLS bool // SecureCookies: the operator says the site is HTTPS
+	pages     map[string]*template.Template
+	now       func() time.Time
+	log       *slog.Logger
+	handler   http.Handler
+}
+
+// site is one cookie flavour of the app: a Narvik with its cookie and the
+// middleware over it, wrapped around the app's routes.
+type site struct {
 	h       *narvikhttp.Middleware[SessionData]
-	users   *users
-	pages   map[string]*template.Template
-	now     func() time.Time
-	log     *slog.Logger
+	n       *narvik.Narvik[SessionData]
 	handler http.Handler
 }
 
@@ -80,17 +127,55 @@ func New(cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	opts := []narvik.Option{narvik.WithClock(cfg.Now), narvik.WithCookieSecure(cfg.SecureCookies)}
-	if cfg.SecureCookies {
-		// __Host- makes the browser refuse the cookie unless it is Secure,
-		// has Path=/ and no Domain: no subdomain can plant or shadow it.
-		opts = append(opts, narvik.WithCookieName("__Host-"+narvik.DefaultCookieName))
-	}
-	n, err := narvik.New[SessionData](cfg.Store, opts...)
+	limits, err := cfg.Limits.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	h, err := narvikhttp.New(n, narvikhttp.WithTrustedOrigins(cfg.TrustedOrigins...),
+	a := &App{
+		limits:    limits,
+		addresses: newLRU[netip.Addr, *addressLimits](limits.Addresses),
+		slots:     newHashSlots(limits.HashSlots),
+		proxies:   cfg.TrustedProxies,
+		assertTLS: cfg.SecureCookies,
+		now:       cfg.Now,
+		log:       cfg.Logger,
+	}
+	switch cfg.DemoAccounts {
+	case DemoAccountsOn:
+		a.demo = DemoUsers
+	case DemoAccountsAuto:
+		if !cfg.SecureCookies && len(cfg.TrustedProxies) == 0 {
+			a.demo = DemoUsers
+		}
+	}
+	routes := a.routes()
+	// __Host- makes the browser refuse the cookie unless it is Secure, has
+	// Path=/ and no Domain: no subdomain can plant or shadow it.
+	if a.secure, err = newSite(cfg, routes, narvik.WithCookieHostPrefix()); err != nil {
+		return nil, err
+	}
+	if !cfg.SecureCookies {
+		if a.plain, err = newSite(cfg, routes, narvik.WithCookieSecure(false)); err != nil {
+			return nil, err
+		}
+	}
+	a.n = a.secure.n
+	if a.users, err = newUsers(cfg.PasswordIterations, limits.MaxUsers, limits.WrongPasswordsPerAccount, a.demo); err != nil {
+		return nil, err
+	}
+	if a.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	a.handler = securityHeaders(http.HandlerFunc(a.dispatch))
+	return a, nil
+}
+
+func newSite(cfg Config, routes http.Handler, cookie narvik.Option) (*site, error) {
+	n, err := narvik.New[SessionData](cfg.Store, narvik.WithClock(cfg.Now), narvik.WithObserver(cfg.Observer), cookie)
+	if err != nil {
+		return nil, err
+	}
+	h, err := narvikhttp.New(n, narvikhttp.WithTrustedOrigins(cfg.TrustedOrigins...), narvikhttp.WithLogger(cfg.Logger),
 		narvikhttp.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
 			if errors.Is(err, narvikhttp.ErrCrossOrigin) {
 				http.Error(w, "Forbidden: this form was not sent from this site.", http.StatusForbidden)
@@ -102,21 +187,24 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	us, err := newUsers(cfg.PasswordIterations)
-	if err != nil {
-		return nil, err
-	}
-	pages, err := parsePages()
-	if err != nil {
-		return nil, err
-	}
-	a := &App{n: n, h: h, users: us, pages: pages, now: cfg.Now, log: cfg.Logger}
-	a.handler = securityHeaders(h.Wrap(a.routes()))
-	return a, nil
+	return &site{h: h, n: n, handler: h.Wrap(routes)}, nil
 }
 
 // ServeHTTP serves the app.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.ServeHTTP(w, r) }
+
+// dispatch works out the request's client and sends it to the site whose
+// cookie fits: the plain one only for a local request.
+func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
+	req := &request{client: a.clientOf(r), site: a.secure}
+	if req.client.local && a.plain != nil {
+		req.site = a.plain
+	}
+	req.site.handler.ServeHTTP(w, r.WithContext(withRequest(r.Context(), req)))
+}
+
+// DemoAccountsEnabled reports whether the demo accounts exist.
+func (a *App) DemoAccountsEnabled() bool { return a.demo != nil }
 
 // DeleteExpiredSessions removes expired sessions from the store; the binary
 // calls it periodically.
@@ -155,17 +243,17 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// clientData is the session data recorded at sign-in: the peer's IP (the
-// demo does not sit behind a proxy, so it trusts no forwarding header) and
+// clientData is the session data recorded at sign-in: the client's address
+// (see client.addr: forwarding headers count only from a trusted proxy) and
 // the User-Agent, cut to a bounded length.
 func clientData(r *http.Request) SessionData {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
 	ua := r.UserAgent()
 	if len(ua) > maxUserAgent {
 		ua = ua[:maxUserAgent]
+	}
+	ip := ""
+	if addr := requestOf(r).client.addr; addr.IsValid() {
+		ip = addr.String()
 	}
 	return SessionData{IP: ip, UserAgent: ua}
 }

@@ -2,23 +2,22 @@ package app_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/drivers/memstore"
 	"github.com/narvik-go/narvik/examples/webapp/app"
+	"github.com/narvik-go/narvik/internal/testkit"
 )
 
 const (
@@ -33,84 +32,50 @@ func sessionCookie(token string) string {
 	return "narvik_session=" + token + "; Max-Age=2592000; Path=/; SameSite=Lax; HttpOnly"
 }
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-var errStoreDown = errors.New("store is down")
-
-// flakyStore fails every call while fail is set.
-type flakyStore struct {
-	narvik.SessionStore
-	fail atomic.Bool
-}
-
-func (s *flakyStore) err() error {
-	if s.fail.Load() {
-		return errStoreDown
-	}
-	return nil
-}
-
-func (s *flakyStore) SaveSession(ctx context.Context, r narvik.Record) error {
-	if err := s.err(); err != nil {
-		return err
-	}
-	return s.SessionStore.SaveSession(ctx, r)
-}
-
-func (s *flakyStore) FetchSession(ctx context.Context, id string) (narvik.Record, error) {
-	if err := s.err(); err != nil {
-		return narvik.Record{}, err
-	}
-	return s.SessionStore.FetchSession(ctx, id)
-}
-
-func (s *flakyStore) FetchSessionsForUser(ctx context.Context, userID string) ([]narvik.Record, error) {
-	if err := s.err(); err != nil {
-		return nil, err
-	}
-	return s.SessionStore.FetchSessionsForUser(ctx, userID)
-}
-
 // env is the app behind a real HTTP server, as `go run ./examples/webapp`
 // serves it (plain HTTP, cookies not Secure).
 type env struct {
 	t     *testing.T
-	clock *clock
-	store *flakyStore
+	clock *testkit.Clock
+	store *testkit.Store
 	srv   *httptest.Server
+	app   *app.App
 	// n reads the same store with the same clock, to check what is stored.
 	n *narvik.Narvik[app.SessionData]
 }
 
 func newEnv(t *testing.T, secure bool) *env {
 	t.Helper()
-	e := &env{t: t, clock: &clock{now: time.Now()}, store: &flakyStore{SessionStore: memstore.New()}}
-	a, err := app.New(app.Config{Store: e.store, Now: e.clock.Now, PasswordIterations: 1000, SecureCookies: secure, Logger: quiet})
+	return startEnv(t, app.Config{SecureCookies: secure, DemoAccounts: app.DemoAccountsOn}, secure)
+}
+
+// startEnv serves an app with cfg (Store, Now, PasswordIterations and
+// Logger filled in when unset) over plain HTTP on 127.0.0.1, or over TLS.
+func startEnv(t *testing.T, cfg app.Config, tls bool) *env {
+	t.Helper()
+	e := &env{t: t, clock: testkit.NewClock(time.Now()), store: testkit.Wrap(memstore.New())}
+	cfg.Store = e.store
+	if cfg.Now == nil {
+		cfg.Now = e.clock.Now
+	}
+	if cfg.PasswordIterations == 0 {
+		cfg.PasswordIterations = 1000
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = quiet
+	}
+	a, err := app.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if secure {
+	e.app = a
+	if tls {
 		e.srv = httptest.NewTLSServer(a)
 	} else {
 		e.srv = httptest.NewServer(a)
 	}
 	t.Cleanup(e.srv.Close)
-	if e.n, err = narvik.New[app.SessionData](e.store, narvik.WithClock(e.clock.Now)); err != nil {
+	if e.n, err = narvik.New[app.SessionData](e.store, narvik.WithClock(cfg.Now)); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -144,7 +109,8 @@ type response struct {
 }
 
 // do sends a request as a browser on this site does: Sec-Fetch-Site
-// same-origin and Origin on POST, unless headers override ("" removes).
+// same-origin and Origin on POST, unless headers override ("" removes;
+// "Host" sets the Host header, the connection still goes to the server).
 func (d *device) do(method, path string, form url.Values, headers map[string]string) response {
 	d.e.t.Helper()
 	var body io.Reader
@@ -164,6 +130,10 @@ func (d *device) do(method, path string, form url.Values, headers map[string]str
 		req.Header.Set("Origin", d.e.srv.URL)
 	}
 	for k, v := range headers {
+		if k == "Host" {
+			req.Host = v
+			continue
+		}
 		if v == "" {
 			req.Header.Del(k)
 		} else {
@@ -328,7 +298,8 @@ func TestExpiredSession(t *testing.T) {
 	d.mustSignIn("alice", "wonderland")
 	e.clock.Advance(thirtyDays)
 	res := d.get("/sessions")
-	want(t, "expired", res, 303, "/signin")
+	// A browser drops an expired cookie by itself; this one was kept.
+	want(t, "expired", res, 303, "/signin?m=ended")
 	if !slices.Equal(res.setCookie, []string{blankCookie}) {
 		t.Fatalf("Set-Cookie %q, want exactly %q", res.setCookie, blankCookie)
 	}
@@ -377,7 +348,7 @@ func TestSignOutOthers(t *testing.T) {
 	}
 	for _, d := range []*device{phone, tablet} {
 		res := d.get("/sessions")
-		want(t, "signed-out device", res, 303, "/signin")
+		want(t, "signed-out device", res, 303, "/signin?m=ended")
 		if !slices.Equal(res.setCookie, []string{blankCookie}) {
 			t.Fatalf("signed-out device: Set-Cookie %q", res.setCookie)
 		}
@@ -398,7 +369,7 @@ func TestSignOutEverywhere(t *testing.T) {
 		t.Fatalf("Set-Cookie %q", res.setCookie)
 	}
 	want(t, "laptop", laptop.get("/sessions"), 303, "/signin")
-	want(t, "phone", phone.get("/sessions"), 303, "/signin")
+	want(t, "phone", phone.get("/sessions"), 303, "/signin?m=ended")
 	want(t, "bob", bob.get("/sessions"), 200, "")
 	if all, err := e.n.FetchSessionsForUser(context.Background(), "demo-alice"); err != nil || len(all) != 0 {
 		t.Fatalf("alice still has %d sessions (%v)", len(all), err)
@@ -417,7 +388,7 @@ func TestRevokeOneSession(t *testing.T) {
 	want(t, "bob", bob.get("/sessions"), 200, "")
 
 	want(t, "revoke the phone", laptop.post("/sessions/revoke", url.Values{"id": {narvik.SessionIDFromToken(phoneToken)}}), 303, "/sessions?m=revoked")
-	want(t, "phone", phone.get("/sessions"), 303, "/signin")
+	want(t, "phone", phone.get("/sessions"), 303, "/signin?m=ended")
 	want(t, "laptop", laptop.get("/sessions"), 200, "")
 }
 
@@ -453,7 +424,7 @@ func TestStoreFailure(t *testing.T) {
 	e := newEnv(t, false)
 	d := e.device(uaLaptop)
 	token := d.mustSignIn("alice", "wonderland")
-	e.store.fail.Store(true)
+	e.store.Fail(true)
 
 	res := d.get("/sessions")
 	if res.status != 500 || strings.Contains(res.body, "alice") || len(res.setCookie) != 0 {
@@ -467,7 +438,7 @@ func TestStoreFailure(t *testing.T) {
 	if res.status != 500 || len(res.setCookie) != 0 {
 		t.Fatalf("sign-in with the store down: %d, Set-Cookie %q", res.status, res.setCookie)
 	}
-	e.store.fail.Store(false)
+	e.store.Fail(false)
 	want(t, "store back", d.get("/sessions"), 200, "")
 }
 
@@ -563,4 +534,118 @@ func TestStaticFilesAndHeaders(t *testing.T) {
 		t.Error("the sign-in page does not show the demo credentials")
 	}
 	want(t, "unknown path", d.get("/nope"), 404, "")
+}
+
+// TestHeaderComesFromTheSessionOnly: a wrong password or a refused sign-up
+// fills the form again with the typed name, and the header says nothing:
+// it shows who is signed in, from the session only.
+func TestHeaderComesFromTheSessionOnly(t *testing.T) {
+	e := newEnv(t, false)
+	d := e.device(uaLaptop)
+	for what, res := range map[string]response{
+		"wrong password":    d.signIn("mallory", "wonderland"),
+		"a name taken":      d.post("/signup", url.Values{"username": {"alice"}, "password": {"long-enough"}}),
+		"a password short":  d.post("/signup", url.Values{"username": {"mallory"}, "password": {"short"}}),
+		"alice, wrong":      d.signIn("alice", "not-hers"),
+		"the sign-in page":  d.get("/signin"),
+		"the sign-up page":  d.get("/signup"),
+		"an unknown notice": d.get("/signin?m=signed-in-as-mallory"),
+	} {
+		if strings.Contains(res.body, "Signed in as") || strings.Contains(res.body, "signed-in-as") {
+			t.Errorf("%s: the page says someone is signed in: %.600q", what, res.body)
+		}
+	}
+	if res := d.signIn("mallory", "x"); !strings.Contains(res.body, `value="mallory"`) {
+		t.Errorf("the form does not keep the typed name: %.600q", res.body)
+	}
+	d.mustSignIn("alice", "wonderland")
+	if page := d.get("/sessions"); !strings.Contains(page.body, "Signed in as <strong>alice</strong>") {
+		t.Error("the header does not name the signed-in user")
+	}
+}
+
+// TestDemoAccounts: alice and bob exist for the local demo only, unless
+// asked for, and the page shows their passwords only when they exist.
+func TestDemoAccounts(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		cfg    app.Config
+		tls    bool
+		exists bool
+	}{
+		{"local demo", app.Config{}, false, true},
+		{"TLS with SecureCookies", app.Config{SecureCookies: true}, true, false},
+		{"SecureCookies", app.Config{SecureCookies: true}, false, false},
+		{"behind a proxy", app.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}, false, false},
+		{"turned on with TLS", app.Config{SecureCookies: true, DemoAccounts: app.DemoAccountsOn}, true, true},
+		{"turned off locally", app.Config{DemoAccounts: app.DemoAccountsOff}, false, false},
+	} {
+		e := startEnv(t, c.cfg, c.tls)
+		if e.app.DemoAccountsEnabled() != c.exists {
+			t.Errorf("%s: DemoAccountsEnabled %v", c.name, !c.exists)
+		}
+		d := e.device(uaLaptop)
+		page := d.get("/signin").body
+		if shown := strings.Contains(page, "Demo users") || strings.Contains(page, "wonderland"); shown != c.exists {
+			t.Errorf("%s: demo credentials shown: %v", c.name, shown)
+		}
+		status := http.StatusUnauthorized
+		if c.exists {
+			status = http.StatusSeeOther
+		}
+		if res := d.signIn("alice", "wonderland"); res.status != status {
+			t.Errorf("%s: alice signs in with %d, want %d", c.name, res.status, status)
+		}
+	}
+}
+
+// TestSignedOutFromAnotherDevice: a device whose session was ended
+// elsewhere lands on the sign-in page with a notice that says so.
+func TestSignedOutFromAnotherDevice(t *testing.T) {
+	e := newEnv(t, false)
+	laptop, phone := e.device(uaLaptop), e.device(uaPhone)
+	laptop.mustSignIn("alice", "wonderland")
+	phone.mustSignIn("alice", "wonderland")
+	want(t, "sign out the others", laptop.post("/signout-others", nil), 303, "/sessions?m=others")
+
+	res := phone.get("/")
+	want(t, "the phone", res, 303, "/signin?m=ended")
+	if !slices.Equal(res.setCookie, []string{blankCookie}) {
+		t.Fatalf("Set-Cookie %q", res.setCookie)
+	}
+	page := phone.get(res.location)
+	if !strings.Contains(page.body, "You were signed out from another device") {
+		t.Fatalf("no notice: %.600q", page.body)
+	}
+	// Once the cookie is cleared, a visit is a plain signed-out one.
+	want(t, "the phone again", phone.get("/sessions"), 303, "/signin")
+	// A device that signed out by itself gets no such notice either.
+	laptop.post("/signout", nil)
+	want(t, "the laptop", laptop.get("/sessions"), 303, "/signin")
+}
+
+func TestSignUpRedirectsSignedInUsers(t *testing.T) {
+	e := newEnv(t, false)
+	d := e.device(uaLaptop)
+	d.mustSignIn("alice", "wonderland")
+	want(t, "sign-up page signed in", d.get("/signup"), 303, "/sessions")
+}
+
+// TestLargeFormIs413: a form over the size limit is refused as such, not
+// as a wrong password.
+func TestLargeFormIs413(t *testing.T) {
+	e := newEnv(t, false)
+	d := e.device(uaLaptop)
+	big := url.Values{"username": {"alice"}, "password": {strings.Repeat("x", 1<<20)}}
+	for _, path := range []string{"/signin", "/signup"} {
+		res := d.post(path, big)
+		if res.status != http.StatusRequestEntityTooLarge || strings.Contains(res.body, "Wrong username") || len(res.setCookie) != 0 {
+			t.Errorf("1 MB POST %s: %d %.200q", path, res.status, res.body)
+		}
+	}
+	d.mustSignIn("alice", "wonderland")
+	if res := d.post("/sessions/revoke", url.Values{"id": {strings.Repeat("x", 1<<20)}}); res.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("1 MB POST /sessions/revoke: %d", res.status)
+	}
+	want(t, "a form of normal size", d.post("/signout", nil), 303, "/signin?m=signed-out")
 }

@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
+
+	"golang.org/x/time/rate"
 )
 
 // Password hashing: PBKDF2-HMAC-SHA256 from the standard library, with a
@@ -19,7 +22,6 @@ const (
 	DefaultPasswordIterations = 600_000
 	saltLen                   = 16
 	keyLen                    = 32
-	maxUsers                  = 10_000 // sign-ups live in memory: bound them
 )
 
 // Errors of the user directory, shown to the person signing up.
@@ -27,14 +29,15 @@ var (
 	errUserExists   = errors.New("that username is taken")
 	errBadUsername  = errors.New("a username is 3 to 32 characters: lowercase letters, digits, - and _")
 	errBadPassword  = errors.New("a password is 8 to 128 characters")
-	errTooManyUsers = errors.New("this demo has enough users; sign in as a demo user")
+	errTooManyUsers = errors.New("this demo has enough users; try again after its next restart")
 )
 
 // Credential is a demo user's name and password, printed at start-up.
 type Credential struct{ Username, Password string }
 
-// DemoUsers are created by New. Their IDs are fixed ("demo-" + name), so
-// that sessions kept in a bbolt file still name them after a restart.
+// DemoUsers are the demo accounts (see DemoAccounts). Their IDs are fixed
+// ("demo-" + name), so that sessions kept in a bbolt file still name them
+// after a restart.
 var DemoUsers = []Credential{
 	{"alice", "wonderland"},
 	{"bob", "canwefixit"},
@@ -45,26 +48,31 @@ type user struct {
 	Username string
 	salt     []byte
 	key      []byte
+	// wrong limits wrong passwords for this account; nil until the first
+	// attempt and after a right password.
+	wrong atomic.Pointer[rate.Limiter]
 }
 
 // users is the demo's user directory, in memory: sign-ups are lost when
 // the process ends, demo users are recreated at start-up.
 type users struct {
 	iterations int
+	max        int  // sign-ups stop at this many users
+	wrongRate  Rate // Limits.WrongPasswordsPerAccount
 	mu         sync.RWMutex
-	byName     map[string]*user
-	byID       map[string]*user
+	names      map[string]*user
+	ids        map[string]*user
 	dummy      *user // checked against for unknown names, so timing does not tell
 }
 
-func newUsers(iterations int) (*users, error) {
-	u := &users{iterations: iterations, byName: map[string]*user{}, byID: map[string]*user{}}
+func newUsers(iterations, max int, wrongRate Rate, demo []Credential) (*users, error) {
+	u := &users{iterations: iterations, max: max + len(demo), wrongRate: wrongRate, names: map[string]*user{}, ids: map[string]*user{}}
 	dummy, err := u.hash("", "")
 	if err != nil {
 		return nil, err
 	}
 	u.dummy = dummy
-	for _, c := range DemoUsers {
+	for _, c := range demo {
 		if _, err := u.add("demo-"+c.Username, c.Username, c.Password); err != nil {
 			return nil, err
 		}
@@ -85,13 +93,42 @@ func (u *users) hash(id, password string) (*user, error) {
 	return &user{ID: id, salt: salt, key: key}, nil
 }
 
-// signUp validates and adds a new user with a random ID.
-func (u *users) signUp(username, password string) (*user, error) {
+// checkNewUser checks the form of a sign-up, which costs nothing.
+func checkNewUser(username, password string) error {
 	if !validUsername(username) {
-		return nil, errBadUsername
+		return errBadUsername
 	}
 	if n := utf8.RuneCountInString(password); n < 8 || n > 128 {
-		return nil, errBadPassword
+		return errBadPassword
+	}
+	return nil
+}
+
+// available reports, before any hashing, whether sign-up could add
+// username: the name is free and the directory is not full.
+func (u *users) available(username string) error {
+	u.mu.RLock()
+	defer u.mu.RUnlock()
+	return u.availableLocked(username)
+}
+
+func (u *users) availableLocked(username string) error {
+	if _, ok := u.names[username]; ok {
+		return errUserExists
+	}
+	if len(u.names) >= u.max {
+		return errTooManyUsers
+	}
+	return nil
+}
+
+// signUp validates and adds a new user with a random ID.
+func (u *users) signUp(username, password string) (*user, error) {
+	if err := checkNewUser(username, password); err != nil {
+		return nil, err
+	}
+	if err := u.available(username); err != nil {
+		return nil, err
 	}
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -108,38 +145,49 @@ func (u *users) add(id, username, password string) (*user, error) {
 	nu.Username = username
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if _, ok := u.byName[username]; ok {
-		return nil, errUserExists
+	if err := u.availableLocked(username); err != nil {
+		return nil, err
 	}
-	if len(u.byName) >= maxUsers {
-		return nil, errTooManyUsers
-	}
-	u.byName[username] = nu
-	u.byID[id] = nu
+	u.names[username] = nu
+	u.ids[id] = nu
 	return nu, nil
 }
 
-// authenticate returns the user when the password is right, else nil. An
-// unknown name costs the same hashing as a known one.
-func (u *users) authenticate(username, password string) *user {
-	u.mu.RLock()
-	found := u.byName[username]
-	u.mu.RUnlock()
+// checkPassword reports whether password is found's. For found == nil (an
+// unknown name) it costs the same hashing and reports false, so timing
+// does not tell which names exist.
+func (u *users) checkPassword(found *user, password string) bool {
 	check := found
 	if check == nil {
 		check = u.dummy
 	}
 	key, err := pbkdf2.Key(sha256.New, password, check.salt, u.iterations, keyLen)
-	if err != nil || subtle.ConstantTimeCompare(key, check.key) != 1 || found == nil {
-		return nil
+	return err == nil && subtle.ConstantTimeCompare(key, check.key) == 1 && found != nil
+}
+
+// wrongPasswords returns the limiter of x's wrong passwords.
+func (u *users) wrongPasswords(x *user) *rate.Limiter {
+	if lim := x.wrong.Load(); lim != nil {
+		return lim
 	}
-	return found
+	x.wrong.CompareAndSwap(nil, u.wrongRate.limiter())
+	return x.wrong.Load()
+}
+
+// resetWrongPasswords forgets x's wrong passwords, after a right one: the
+// limit is on wrong passwords in a row.
+func (u *users) resetWrongPasswords(x *user) { x.wrong.Store(nil) }
+
+func (u *users) byName(name string) *user {
+	u.mu.RLock()
+	defer u.mu.RUnlock()
+	return u.names[name]
 }
 
 func (u *users) byUserID(id string) *user {
 	u.mu.RLock()
 	defer u.mu.RUnlock()
-	return u.byID[id]
+	return u.ids[id]
 }
 
 func validUsername(s string) bool {
