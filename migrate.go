@@ -169,15 +169,19 @@ type migration struct {
 	read, copied, existing, expired, revoked atomic.Int64
 }
 
+// stats is a snapshot of the counters. Read is loaded last: a record is
+// counted read before it is counted done, so the snapshot never shows more
+// sessions done than read.
 func (m *migration) stats() MigrateStats {
-	return MigrateStats{
-		Read:     m.read.Load(),
+	st := MigrateStats{
 		Copied:   m.copied.Load(),
 		Existing: m.existing.Load(),
 		Expired:  m.expired.Load(),
 		Revoked:  m.revoked.Load(),
-		Elapsed:  time.Since(m.start),
 	}
+	st.Read = m.read.Load()
+	st.Elapsed = time.Since(m.start)
+	return st
 }
 
 func (m *migration) run(parent context.Context, src Enumerator, cfg migrateConfig) (MigrateStats, error) {

@@ -95,6 +95,7 @@ var readmeImports = map[string]string{
 	"config":        "github.com/aws/aws-sdk-go-v2/config",
 	"conformance":   "github.com/narvik-go/narvik/conformance",
 	"context":       "context",
+	"dualstore":     "github.com/narvik-go/narvik/drivers/dualstore",
 	"dynamodb":      "github.com/aws/aws-sdk-go-v2/service/dynamodb",
 	"dynamostore":   "github.com/narvik-go/narvik/drivers/dynamostore",
 	"errors":        "errors",
