@@ -11,9 +11,7 @@ package storeurltest
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -29,16 +27,14 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/narvik-go/narvik/internal/sqlstore/sqltest"
 	"github.com/narvik-go/narvik/internal/testenv"
 	"github.com/narvik-go/narvik/storeurl"
 )
 
-// unique returns a name no other test uses.
-func unique() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return "t" + hex.EncodeToString(b[:])
-}
+// unique returns a name no other test uses, valid as a Redis key prefix,
+// a MongoDB collection, a DynamoDB table and an SQL table.
+func unique() string { return sqltest.RandomTable() }
 
 // withParam adds name=value to the query of raw.
 func withParam(raw, name, value string) string {
@@ -100,7 +96,7 @@ func URL(tb testing.TB, kind storeurl.Kind) string {
 		return (&url.URL{Scheme: "mysql", User: user, Host: cfg.Addr, Path: "/" + cfg.DBName, RawQuery: "table=" + table}).String()
 	case storeurl.DynamoDB:
 		endpoint := testenv.Get(tb, "NARVIK_DYNAMODB_ENDPOINT", "scripts/dynamodb.sh up")
-		table := "narvik-" + unique()
+		table := unique()
 		tb.Cleanup(func() { dropTable(tb, endpoint, table) })
 		return "dynamodb://" + strings.TrimPrefix(endpoint, "http://") + "?table=" + table
 	}
