@@ -147,4 +147,3 @@ func TestDefaultBinaryRefusesServerStore(t *testing.T) {
 		t.Fatalf("-h: %v\n%s", err, out)
 	}
 }
-
