@@ -10,19 +10,11 @@ import (
 	"github.com/narvik-go/narvik/internal/testkit"
 )
 
-// BenchData is the session data the benchmarks store: what a web app keeps
-// (see examples/webapp), about 100 bytes of JSON.
-type BenchData struct {
-	IP        string `json:"ip"`
-	UserAgent string `json:"ua"`
-}
-
-var benchData = BenchData{IP: "203.0.113.42", UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/135.0"}
-
 // Benchmark runs the shared benchmarks against one store from newStore,
 // through narvik.New, each serially and with b.RunParallel:
 //
-//	ValidateHit       a live session, no extension (the per-request cost)
+//	ValidateHit       a live session, no extension (the per-request cost), its BenchData as JSON
+//	ValidateHitBinary the same with BenchBinaryData, which encodes itself (narvik.DataMarshaler)
 //	ValidateHitNoData the same with empty session data: the core's own share, without the codec
 //	ValidateMiss      a well-formed token that names no session
 //	ValidateMalformed a token narvik could not have issued (reports storecalls/op, which must be 0)
@@ -41,7 +33,7 @@ func Benchmark(b *testing.B, newStore NewStore) {
 		b.Fatal(err)
 	}
 	mustCreate := func(b *testing.B, n *narvik.Narvik[BenchData], userID string) string {
-		res, err := n.CreateSession(ctx, userID, benchData)
+		res, err := n.CreateSession(ctx, userID, BenchSample)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -76,6 +68,21 @@ func Benchmark(b *testing.B, newStore NewStore) {
 		if s, err := n.ValidateSession(ctx, hit); s == nil || err != nil || s.Extended {
 			b.Fatalf("ValidateSession(hit) = %v, %v", s, err)
 		}
+	})
+	b.Run("ValidateHitBinary", func(b *testing.B) {
+		nb, err := narvik.New[BenchBinaryData](store)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := nb.CreateSession(ctx, "bench-binary", BenchBinaryData(BenchSample))
+		if err != nil {
+			b.Fatal(err)
+		}
+		BenchmarkBaseline(b, func(b *testing.B) {
+			if s, err := nb.ValidateSession(ctx, res.Token); s == nil || err != nil || s.Data.IP != BenchSample.IP {
+				b.Fatalf("ValidateSession = %v, %v", s, err)
+			}
+		})
 	})
 	bench("ValidateMiss", func(b *testing.B, n *narvik.Narvik[BenchData], _ int) {
 		if s, err := n.ValidateSession(ctx, miss); s != nil || err != nil {
@@ -161,7 +168,7 @@ func Benchmark(b *testing.B, newStore NewStore) {
 		b.Run("Invalidate/"+mode, func(b *testing.B) {
 			ids := make([]string, b.N)
 			for i := range ids {
-				res, err := n.CreateSession(ctx, "bench-invalidate", benchData)
+				res, err := n.CreateSession(ctx, "bench-invalidate", BenchSample)
 				if err != nil {
 					b.Fatal(err)
 				}
