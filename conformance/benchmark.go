@@ -200,6 +200,13 @@ func Benchmark(b *testing.B, newStore NewStore) {
 // own client (a read of one value by key, or a write), as the
 // sub-benchmarks "serial" and "parallel" that make bench's table divides
 // the matching narvik benchmark by. op must be safe for concurrent use.
+//
+// make bench divides ValidateHit (and ValidateHitBinary, ValidateHitNoData)
+// by a driver's BenchmarkBaseline, the raw read of one session-sized value
+// by key; Create by its BenchmarkBaselineInsert, Invalidate by its
+// BenchmarkBaselineDelete, and ValidateExtend by the sum of
+// BenchmarkBaseline and BenchmarkBaselineUpdate (an extension is a read and
+// a write); see BenchmarkBaselineEach for the writes.
 func BenchmarkBaseline(b *testing.B, op func(b *testing.B)) {
 	b.Run("serial", func(b *testing.B) {
 		b.ReportAllocs()
@@ -215,4 +222,37 @@ func BenchmarkBaseline(b *testing.B, op func(b *testing.B)) {
 			}
 		})
 	})
+}
+
+// BenchmarkBaselineEach is BenchmarkBaseline for raw writes, which need a
+// value of their own per call: op(b, i) acts on the i-th, for i from 0 to
+// the number of calls, each i exactly once. prepare, when not nil, first
+// makes n values for op to act on with the timer stopped (the records a
+// delete removes); an insert makes its own from i. The serial and parallel
+// runs get disjoint i, so their values never meet.
+func BenchmarkBaselineEach(b *testing.B, prepare func(b *testing.B, first, n int), op func(b *testing.B, i int)) {
+	var next atomic.Int64
+	run := func(b *testing.B, parallel bool) {
+		first := int(next.Load())
+		next.Add(int64(b.N))
+		if prepare != nil {
+			prepare(b, first, b.N)
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		if !parallel {
+			for i := range b.N {
+				op(b, first+i)
+			}
+			return
+		}
+		var k atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				op(b, first+int(k.Add(1)-1))
+			}
+		})
+	}
+	b.Run("serial", func(b *testing.B) { run(b, false) })
+	b.Run("parallel", func(b *testing.B) { run(b, true) })
 }
