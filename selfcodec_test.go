@@ -2,8 +2,7 @@ package narvik_test
 
 import (
 	"bytes"
-	"encoding/binary"
-	"errors"
+		"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -12,45 +11,10 @@ import (
 	"github.com/narvik-go/narvik/drivers/memstore"
 )
 
-// plainDevice is session data encoded as JSON (no methods).
-type plainDevice struct {
-	IP        string
-	UserAgent string
-}
-
-// device is the same data with its own encoding: (tag, uvarint length,
-// value) fields; unknown tags are skipped and missing fields stay zero, so
-// fields can be added and removed without breaking stored sessions.
-type device struct {
-	IP        string
-	UserAgent string
-}
-
-func (d device) AppendSessionData(b []byte) ([]byte, error) {
-	for tag, v := range []string{d.IP, d.UserAgent} {
-		b = append(b, byte(tag+1))
-		b = binary.AppendUvarint(b, uint64(len(v)))
-		b = append(b, v...)
-	}
-	return b, nil
-}
-
-func (d *device) UnmarshalSessionData(data []byte) error {
-	for len(data) > 0 {
-		n, k := binary.Uvarint(data[1:])
-		if k <= 0 || n > uint64(len(data)-1-k) {
-			return errors.New("device: truncated field")
-		}
-		v := string(data[1+k : 1+k+int(n)])
-		switch data[0] {
-		case 1:
-			d.IP = v
-		case 2:
-			d.UserAgent = v
-		}
-		data = data[1+k+int(n):]
-	}
-	return nil
+// plainLogin is Login without its methods: encoded as JSON.
+type plainLogin struct {
+	IP  string
+	MFA bool
 }
 
 // storedData returns the Data the store keeps for a session.
@@ -67,8 +31,8 @@ func storedData(t *testing.T, s *memstore.Store, id string) []byte {
 // its own methods, marked with a leading 0x01, and comes back intact.
 func TestSelfEncodingIsPickedUp(t *testing.T) {
 	s := memstore.New()
-	n := mustNew[device](t, s)
-	want := device{IP: "192.0.2.1", UserAgent: "curl/8"}
+	n := mustNew[Login](t, s)
+	want := Login{IP: "192.0.2.1", MFA: true}
 	res, err := n.CreateSession(bg, "u", want)
 	if err != nil {
 		t.Fatal(err)
@@ -87,17 +51,17 @@ func TestSelfEncodingIsPickedUp(t *testing.T) {
 // and new ones use the methods.
 func TestSelfEncodingReadsEarlierJSON(t *testing.T) {
 	s := memstore.New()
-	before := mustNew[plainDevice](t, s)
-	old, err := before.CreateSession(bg, "u", plainDevice{IP: "192.0.2.1", UserAgent: "curl/8"})
+	before := mustNew[plainLogin](t, s)
+	old, err := before.CreateSession(bg, "u", plainLogin{IP: "192.0.2.1", MFA: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := storedData(t, s, old.Session.ID); got[0] != '{' {
 		t.Fatalf("the JSON session was stored as %q", got)
 	}
-	after := mustNew[device](t, s)
+	after := mustNew[Login](t, s)
 	got, err := after.ValidateSession(bg, old.Token)
-	if err != nil || got == nil || got.Data != (device{IP: "192.0.2.1", UserAgent: "curl/8"}) {
+	if err != nil || got == nil || got.Data != (Login{IP: "192.0.2.1", MFA: true}) {
 		t.Fatalf("ValidateSession(JSON session) = %+v, %v", got, err)
 	}
 	for _, d := range []string{`null`, ` {"IP":"x"}`, `{}`} {
@@ -123,8 +87,8 @@ func saveRaw(t *testing.T, s *memstore.Store, data []byte) string {
 // WithCodec wins over the type's methods.
 func TestWithCodecOverridesSelfEncoding(t *testing.T) {
 	s := memstore.New()
-	n := mustNew[device](t, s, narvik.WithCodec(narvik.JSONCodec{}))
-	res, err := n.CreateSession(bg, "u", device{IP: "192.0.2.1"})
+	n := mustNew[Login](t, s, narvik.WithCodec(narvik.JSONCodec{}))
+	res, err := n.CreateSession(bg, "u", Login{IP: "192.0.2.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,11 +105,11 @@ func TestWithCodecOverridesSelfEncoding(t *testing.T) {
 // them: an error wrapping ErrBadRecord that says why, and no session.
 func TestSelfEncodedDataWithoutMethods(t *testing.T) {
 	s := memstore.New()
-	res, err := mustNew[device](t, s).CreateSession(bg, "u", device{IP: "192.0.2.1"})
+	res, err := mustNew[Login](t, s).CreateSession(bg, "u", Login{IP: "192.0.2.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := mustNew[plainDevice](t, s).ValidateSession(bg, res.Token)
+	got, err := mustNew[plainLogin](t, s).ValidateSession(bg, res.Token)
 	if got != nil || !errors.Is(err, narvik.ErrBadRecord) {
 		t.Fatalf("ValidateSession = %+v, %v; want nil and ErrBadRecord", got, err)
 	}
@@ -200,12 +164,12 @@ func TestSelfEncodingErrors(t *testing.T) {
 // type with its own methods returns a session or an error wrapping
 // ErrBadRecord, and never panics.
 func FuzzSelfEncodedData(f *testing.F) {
-	valid, _ := device{IP: "192.0.2.1", UserAgent: "curl/8"}.AppendSessionData([]byte{1})
+	valid, _ := Login{IP: "192.0.2.1", MFA: true}.AppendSessionData([]byte{1})
 	for _, seed := range [][]byte{valid, {1}, {1, 1, 200}, {1, 9, 0}, []byte(`{"IP":"x"}`), []byte("null"), {0}, nil} {
 		f.Add(seed)
 	}
 	s := memstore.New()
-	n, err := narvik.New[device](s)
+	n, err := narvik.New[Login](s)
 	if err != nil {
 		f.Fatal(err)
 	}
