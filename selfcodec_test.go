@@ -2,7 +2,7 @@ package narvik_test
 
 import (
 	"bytes"
-		"errors"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
