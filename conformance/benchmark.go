@@ -25,7 +25,17 @@ import (
 //
 // Compare ValidateHit with the cheapest raw read of one value by key on the
 // same client (a driver's BenchmarkBaseline) to see what the core adds.
-func Benchmark(b *testing.B, newStore NewStore) {
+//
+// With WithRawRead, it also runs PairedHitBinary and PairedHit: the raw read
+// and ValidateSession alternately in one loop (see BenchmarkPaired), whose
+// ratio holds on a machine too busy for two separate measurements to agree.
+func Benchmark(b *testing.B, newStore NewStore, opts ...BenchOption) {
+	var cfg benchConfig
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
 	store := testkit.Wrap(newStore(b))
 	ctx := context.Background()
 	n, err := narvik.New[BenchData](store)
@@ -69,21 +79,29 @@ func Benchmark(b *testing.B, newStore NewStore) {
 			b.Fatalf("ValidateSession(hit) = %v, %v", s, err)
 		}
 	})
-	b.Run("ValidateHitBinary", func(b *testing.B) {
-		nb, err := narvik.New[BenchBinaryData](store)
-		if err != nil {
-			b.Fatal(err)
+	nb, err := narvik.New[BenchBinaryData](store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	binRes, err := nb.CreateSession(ctx, "bench-binary", BenchBinaryData(BenchSample))
+	if err != nil {
+		b.Fatal(err)
+	}
+	validateBinary := func(b *testing.B) {
+		if s, err := nb.ValidateSession(ctx, binRes.Token); s == nil || err != nil || s.Data.IP != BenchSample.IP {
+			b.Fatalf("ValidateSession = %v, %v", s, err)
 		}
-		res, err := nb.CreateSession(ctx, "bench-binary", BenchBinaryData(BenchSample))
-		if err != nil {
-			b.Fatal(err)
+	}
+	validateJSON := func(b *testing.B) {
+		if s, err := n.ValidateSession(ctx, hit); s == nil || err != nil || s.Data.IP != BenchSample.IP {
+			b.Fatalf("ValidateSession = %v, %v", s, err)
 		}
-		BenchmarkBaseline(b, func(b *testing.B) {
-			if s, err := nb.ValidateSession(ctx, res.Token); s == nil || err != nil || s.Data.IP != BenchSample.IP {
-				b.Fatalf("ValidateSession = %v, %v", s, err)
-			}
-		})
-	})
+	}
+	b.Run("ValidateHitBinary", func(b *testing.B) { BenchmarkBaseline(b, validateBinary) })
+	if cfg.rawRead != nil {
+		b.Run("PairedHitBinary", func(b *testing.B) { BenchmarkPaired(b, cfg.rawRead, validateBinary) })
+		b.Run("PairedHit", func(b *testing.B) { BenchmarkPaired(b, cfg.rawRead, validateJSON) })
+	}
 	bench("ValidateMiss", func(b *testing.B, n *narvik.Narvik[BenchData], _ int) {
 		if s, err := n.ValidateSession(ctx, miss); s != nil || err != nil {
 			b.Fatalf("ValidateSession(miss) = %v, %v", s, err)
@@ -194,6 +212,68 @@ func Benchmark(b *testing.B, newStore NewStore) {
 			})
 		})
 	}
+}
+
+// BenchOption configures Benchmark.
+type BenchOption func(*benchConfig)
+
+type benchConfig struct {
+	rawRead func(b *testing.B)
+}
+
+// WithRawRead gives Benchmark the driver's raw read of one session-sized
+// value by key, the op of its BenchmarkBaseline, to pair with
+// ValidateSession (PairedHitBinary, PairedHit). read must be safe for
+// concurrent use.
+func WithRawRead(read func(b *testing.B)) BenchOption {
+	return func(c *benchConfig) { c.rawRead = read }
+}
+
+// BenchmarkPaired measures op against raw when the machine is too busy for
+// two separate benchmarks to see the same conditions: each iteration runs
+// both, in alternating order, timing each call, so that whatever slows one
+// slows the other. It reports, serially and in parallel, "ratio" (op's
+// total time over raw's) and each side's "raw-ns/op" and "op-ns/op". The
+// clock reads add the same small amount to both sides, which moves the
+// ratio towards 1 only for operations of a few hundred nanoseconds.
+func BenchmarkPaired(b *testing.B, raw, op func(b *testing.B)) {
+	report := func(b *testing.B, rawNs, opNs int64) {
+		b.ReportMetric(float64(opNs)/float64(rawNs), "ratio")
+		b.ReportMetric(float64(rawNs)/float64(b.N), "raw-ns/op")
+		b.ReportMetric(float64(opNs)/float64(b.N), "op-ns/op")
+	}
+	pair := func(b *testing.B, i int, rawNs, opNs *int64) {
+		first, second, firstNs, secondNs := raw, op, rawNs, opNs
+		if i%2 == 1 {
+			first, second, firstNs, secondNs = op, raw, opNs, rawNs
+		}
+		t0 := time.Now()
+		first(b)
+		t1 := time.Now()
+		second(b)
+		t2 := time.Now()
+		*firstNs += t1.Sub(t0).Nanoseconds()
+		*secondNs += t2.Sub(t1).Nanoseconds()
+	}
+	b.Run("serial", func(b *testing.B) {
+		var rawNs, opNs int64
+		for i := 0; b.Loop(); i++ {
+			pair(b, i, &rawNs, &opNs)
+		}
+		report(b, rawNs, opNs)
+	})
+	b.Run("parallel", func(b *testing.B) {
+		var rawTotal, opTotal atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			var rawNs, opNs int64
+			for i := 0; pb.Next(); i++ {
+				pair(b, i, &rawNs, &opNs)
+			}
+			rawTotal.Add(rawNs)
+			opTotal.Add(opNs)
+		})
+		report(b, rawTotal.Load(), opTotal.Load())
+	})
 }
 
 // BenchmarkBaseline benchmarks op, a driver's cheapest raw operation on its

@@ -25,7 +25,7 @@ func BenchmarkConformance(b *testing.B) {
 	conformance.Benchmark(b, func(b testing.TB) narvik.SessionStore {
 		s, _ := newStore(b, client)
 		return s
-	})
+	}, conformance.WithRawRead(rawRead(b)))
 }
 
 // BenchmarkScale measures per-user work among many sessions. On mongod the
@@ -78,18 +78,21 @@ func withID(doc bson.D, id string) bson.D {
 // BenchmarkBaseline is the cheapest read of one session document by _id on
 // the same client, without the store or the core: compare it with
 // BenchmarkConformance/ValidateHit to see what they add to the round trip.
-func BenchmarkBaseline(b *testing.B) {
+func BenchmarkBaseline(b *testing.B) { conformance.BenchmarkBaseline(b, rawRead(b)) }
+
+// rawRead returns the read of BenchmarkBaseline on a collection of its own.
+func rawRead(b *testing.B) func(b *testing.B) {
 	coll, doc := rawCollection(b)
 	ctx := context.Background()
 	if _, err := coll.InsertOne(ctx, doc); err != nil {
 		b.Fatal(err)
 	}
 	filter := bson.D{{Key: "_id", Value: rawID(0)}}
-	conformance.BenchmarkBaseline(b, func(b *testing.B) {
+	return func(b *testing.B) {
 		if _, err := coll.FindOne(ctx, filter).Raw(); err != nil {
 			b.Fatal(err)
 		}
-	})
+	}
 }
 
 // BenchmarkBaselineInsert is InsertOne of a session document: compare

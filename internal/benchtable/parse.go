@@ -14,10 +14,12 @@ import (
 // (on a shared machine the minimum is the estimate least disturbed by
 // other programs), with the fewest allocations seen.
 type result struct {
-	pkg, name  string // pkg: the last element of the package path; name without "Benchmark" and the -GOMAXPROCS suffix
-	ns, allocs float64
-	bytes      float64 // encoded size (codecs), or -1
-	storeCalls string  // "N store calls/op" (ValidateMalformed), or ""
+	pkg, name   string // pkg: the last element of the package path; name without "Benchmark" and the -GOMAXPROCS suffix
+	ns, allocs  float64
+	bytes       float64 // encoded size (codecs), or -1
+	ratio       float64 // BenchmarkPaired's op/raw ratio, or -1
+	rawNs, opNs float64 // BenchmarkPaired's sides
+	storeCalls  string  // "N store calls/op" (ValidateMalformed), or ""
 }
 
 var (
@@ -25,6 +27,9 @@ var (
 	allocsRe   = regexp.MustCompile(`([\d.]+) allocs/op`)
 	bytesRe    = regexp.MustCompile(`([\d.]+) bytes(\s|$)`)
 	storeCalls = regexp.MustCompile(`([\d.]+) storecalls/op`)
+	ratioRe    = regexp.MustCompile(`([\d.]+) ratio`)
+	rawNsRe    = regexp.MustCompile(`([\d.]+) raw-ns/op`)
+	opNsRe     = regexp.MustCompile(`([\d.]+) op-ns/op`)
 )
 
 // results is every benchmark of a run, in the order first seen.
@@ -66,18 +71,30 @@ func parse(r io.Reader) *results {
 			continue
 		}
 		ns, _ := strconv.ParseFloat(m[2], 64)
-		res := result{pkg: pkg, name: m[1], ns: ns, allocs: -1, bytes: -1}
+		res := result{pkg: pkg, name: m[1], ns: ns, allocs: -1, bytes: -1, ratio: -1}
 		if a := allocsRe.FindStringSubmatch(m[3]); a != nil {
 			res.allocs, _ = strconv.ParseFloat(a[1], 64)
 		}
 		if b := bytesRe.FindStringSubmatch(m[3]); b != nil {
 			res.bytes, _ = strconv.ParseFloat(b[1], 64)
 		}
+		if r := ratioRe.FindStringSubmatch(m[3]); r != nil {
+			res.ratio, _ = strconv.ParseFloat(r[1], 64)
+			if v := rawNsRe.FindStringSubmatch(m[3]); v != nil {
+				res.rawNs, _ = strconv.ParseFloat(v[1], 64)
+			}
+			if v := opNsRe.FindStringSubmatch(m[3]); v != nil {
+				res.opNs, _ = strconv.ParseFloat(v[1], 64)
+			}
+		}
 		if c := storeCalls.FindStringSubmatch(m[3]); c != nil {
 			res.storeCalls = c[1] + " store calls/op"
 		}
 		key := pkg + " " + res.name
 		if old, seen := rs.by[key]; seen {
+			if old.ratio >= 0 && old.ns < res.ns { // a paired run: keep the quieter pair whole
+				res.ratio, res.rawNs, res.opNs = old.ratio, old.rawNs, old.opNs
+			}
 			res.ns = math.Min(res.ns, old.ns)
 			if old.allocs >= 0 && (res.allocs < 0 || old.allocs < res.allocs) {
 				res.allocs = old.allocs

@@ -54,9 +54,15 @@ func writeTargets(p func(string, ...any), rs *results, instr map[string]int) {
 				}
 				ratio := r.ns / base.ns
 				extra := r.allocs - base.allocs
+				measured := fmt.Sprintf("%.2f (%s / %s), raw %+.0f allocs", ratio, ns(r.ns), ns(base.ns), extra)
+				// A paired run of the same comparison, where there is one, is the
+				// one to trust on a busy machine.
+				if pr, ok := rs.get(d, strings.Replace(name, "ValidateHit", "PairedHit", 1)); ok && strings.HasPrefix(op.name, "ValidateHit") && pr.ratio > 0 {
+					ratio = pr.ratio
+					measured = fmt.Sprintf("paired %.2f (%s / %s); apart %.2f; raw %+.0f allocs", pr.ratio, ns(pr.opNs), ns(pr.rawNs), r.ns/base.ns, extra)
+				}
 				row(fmt.Sprintf("%s %s / %s (%s): <= %.2f and <= raw + %d allocs", d, op.what, strings.Join(comparison[op.name], " + "), mode, maxRatio, maxExtraAllocs),
-					fmt.Sprintf("%.2f (%s / %s), raw %+.0f allocs", ratio, ns(r.ns), ns(base.ns), extra),
-					ratio <= maxRatio && extra <= maxExtraAllocs)
+					measured, ratio <= maxRatio && extra <= maxExtraAllocs)
 			}
 		}
 	}
@@ -93,7 +99,7 @@ func writeTargets(p func(string, ...any), rs *results, instr map[string]int) {
 		p("data, %d with data encoding itself, %d with JSON data.", instr["binary"], instr["json"])
 		p("")
 	}
-	p(between)
+	p("%s", between)
 }
 
 // between says what stands between a missed target and its number, from
