@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -258,9 +259,9 @@ func sessionsBucket(tx *bolt.Tx) *bolt.Bucket {
 	return tx.Bucket([]byte("narvik")).Bucket([]byte("sessions"))
 }
 
-// rawKey is the i-th key of the raw write baselines: 64 hex characters, as
-// a session ID, and none the fixtures use.
-func rawKey(i int) []byte { return fmt.Appendf(nil, "%064x", 1<<62+i) }
+// rawKey is the i-th key of the raw write baselines: a session ID (the hex
+// SHA-256 of a token), so that writes land on random pages as sessions' do.
+func rawKey(i int) []byte { return []byte(narvik.SessionIDFromToken("raw-" + strconv.Itoa(i))) }
 
 // BenchmarkBaselineInsert is the cheapest durable put-if-absent of one
 // session-sized value with bbolt: one write transaction (a commit and its

@@ -3,7 +3,6 @@ package dynamostore_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"strconv"
 	"testing"
@@ -55,8 +54,9 @@ func rawItem(b *testing.B, i int) map[string]types.AttributeValue {
 	}
 }
 
-// rawID is the i-th session ID of the raw baselines: 64 hex characters.
-func rawID(i int) string { return fmt.Sprintf("%064x", i) }
+// rawID is the i-th session ID of the raw baselines: a session ID (the
+// hex SHA-256 of a token), as the store's keys are.
+func rawID(i int) string { return narvik.SessionIDFromToken("raw-" + strconv.Itoa(i)) }
 
 func rawKey(i int) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: rawID(i)}}

@@ -3,7 +3,7 @@ package mongostore_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -67,8 +67,9 @@ func rawCollection(b *testing.B) (*mongo.Collection, bson.D) {
 	}
 }
 
-// rawID is the i-th _id of the raw baselines: 64 hex characters.
-func rawID(i int) string { return fmt.Sprintf("%064x", i) }
+// rawID is the i-th _id of the raw baselines: a session ID (the hex
+// SHA-256 of a token), so that writes land in the index as sessions' do.
+func rawID(i int) string { return narvik.SessionIDFromToken("raw-" + strconv.Itoa(i)) }
 
 // withID returns doc with its _id replaced.
 func withID(doc bson.D, id string) bson.D {
