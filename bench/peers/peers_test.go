@@ -176,8 +176,39 @@ func scsHandler(sm *scs.SessionManager) http.Handler {
 
 // BenchmarkPeers: each library loads the same session, serially and in
 // parallel, the rows of one group measured in one run. Names are
-// Peers/<where>/<library>/<mode>.
+// Peers/<where>/<library>/<mode>; Peers/paired/... run two of them in turns
+// in one loop (conformance.BenchmarkPaired) and report their ratio.
 func BenchmarkPeers(b *testing.B) {
+	b.Run("paired", func(b *testing.B) {
+		n, tok := narvikSession(b, narvikmem.New(), conformance.BenchSample)
+		sm, stok := scsSession(b, scsMemstore(b), false)
+		b.Run("memory/scs-vs-narvik", func(b *testing.B) {
+			conformance.BenchmarkPaired(b, validateNarvik(n, tok), loadScs(sm, stok))
+		})
+		b.Run("http-memory/scs-vs-narvik", func(b *testing.B) {
+			conformance.BenchmarkPaired(b, serve(narvikHandler(b, n), n.CookieName(), tok), serve(scsHandler(sm), sm.Cookie.Name, stok))
+		})
+		client := goRedis(b)
+		key := prefix(b) + "raw"
+		if err := client.Set(bg, key, make([]byte, 320), 0).Err(); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { client.Del(bg, key) })
+		get := func(b *testing.B) {
+			if err := client.Get(bg, key).Err(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		rn, rtok := narvikSession(b, narvikRedis(b), conformance.BenchSample)
+		rb, rbtok := narvikSession(b, narvikRedis(b), conformance.BenchBinaryData(conformance.BenchSample))
+		rsm, rstok := scsSession(b, scsRedis(b), false)
+		b.Run("redis/narvik-vs-GET", func(b *testing.B) { conformance.BenchmarkPaired(b, get, validateNarvik(rn, rtok)) })
+		b.Run("redis/narvik-DataMarshaler-vs-GET", func(b *testing.B) { conformance.BenchmarkPaired(b, get, validateNarvik(rb, rbtok)) })
+		b.Run("redis/scs-vs-narvik", func(b *testing.B) { conformance.BenchmarkPaired(b, validateNarvik(rn, rtok), loadScs(rsm, rstok)) })
+		b.Run("http-redis/scs-vs-narvik", func(b *testing.B) {
+			conformance.BenchmarkPaired(b, serve(narvikHandler(b, rn), rn.CookieName(), rtok), serve(scsHandler(rsm), rsm.Cookie.Name, rstok))
+		})
+	})
 	b.Run("memory", func(b *testing.B) {
 		n, tok := narvikSession(b, narvikmem.New(), conformance.BenchSample)
 		b.Run("narvik", func(b *testing.B) { conformance.BenchmarkBaseline(b, validateNarvik(n, tok)) })

@@ -42,4 +42,30 @@ func writePeers(p func(string, ...any), rs *results) {
 		}
 	}
 	p("")
+	var pairs []string
+	for _, c := range []struct{ name, what string }{
+		{"memory/scs-vs-narvik", "scs / narvik from memory"},
+		{"http-memory/scs-vs-narvik", "scs / narvik through the middleware, memory"},
+		{"redis/scs-vs-narvik", "scs / narvik from Redis"},
+		{"http-redis/scs-vs-narvik", "scs / narvik through the middleware, Redis"},
+		{"redis/narvik-vs-GET", "narvik (JSON data) / a raw GET of a 320-byte value"},
+		{"redis/narvik-DataMarshaler-vs-GET", "narvik (data encoding itself) / the same GET"},
+	} {
+		s, ok1 := rs.get("peers", "Peers/paired/"+c.name+"/serial")
+		par, ok2 := rs.get("peers", "Peers/paired/"+c.name+"/parallel")
+		if ok1 && ok2 && s.ratio > 0 && par.ratio > 0 {
+			pairs = append(pairs, fmt.Sprintf("| %s | %.2f | %.2f |", c.what, s.ratio, par.ratio))
+		}
+	}
+	if len(pairs) > 0 {
+		p("Paired: the two run in turns in one loop, so both see the same load")
+		p("(conformance.BenchmarkPaired).")
+		p("")
+		p("| ratio | serial | parallel |")
+		p("| --- | ---: | ---: |")
+		for _, l := range pairs {
+			p("%s", l)
+		}
+		p("")
+	}
 }
