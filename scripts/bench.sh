@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: the shared benchmarks of every driver against real servers,
 # the codec comparison and the comparison with alexedwards/scs (bench/),
-# and the instruction counts of scripts/callgrind.sh, written to
+# and the instruction counts of scripts/callgrind.sh and
+# scripts/callgrind-codecs.sh, written to
 # docs/benchmarks.md with ratios to each driver's raw client operations.
 #
 # BENCHTIME (default 1s) and COUNT (default 1) go to go test; on a busy
@@ -18,6 +19,6 @@ go test "${flags[@]}" -bench . github.com/narvik-go/narvik/drivers/... github.co
 # encoding/json/v2, and encoding/json on its implementation.
 GOEXPERIMENT=jsonv2 go test "${flags[@]}" -bench "Codec/encoding" github.com/narvik-go/narvik/bench/codecs
 ' | tee .cache/bench.txt
-UPDATE=1 scripts/callgrind.sh | tee .cache/callgrind.txt
+{ UPDATE=1 scripts/callgrind.sh; scripts/callgrind-codecs.sh; } | tee .cache/callgrind.txt
 go run ./internal/benchtable -machine "$machine" -instructions .cache/callgrind.txt < .cache/bench.txt > docs/benchmarks.md
 echo "wrote docs/benchmarks.md"

@@ -10,6 +10,7 @@ package codecs
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 
 	"github.com/vmihailenco/msgpack/v5"
 
@@ -71,4 +72,22 @@ func selfMarshal(v any) ([]byte, error) {
 
 func selfUnmarshal(data []byte, v any) error {
 	return (*conformance.BenchBinaryData)(v.(*conformance.BenchData)).UnmarshalSessionData(data)
+}
+
+// Distinct returns n encodings by c of sessions that differ in their IP and
+// user agent, as the sessions of different users do: a decoder that caches
+// strings (encoding/json/v2 does) gains nothing it would not gain in
+// production.
+func Distinct(c Codec, n int) ([][]byte, error) {
+	out := make([][]byte, n)
+	for i := range out {
+		d := conformance.BenchSample
+		d.IP = fmt.Sprintf("198.51.%d.%d", i/256, i%256)
+		d.UserAgent = fmt.Sprintf("%s.%d", d.UserAgent, i)
+		var err error
+		if out[i], err = c.Marshal(d); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

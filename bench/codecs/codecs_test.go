@@ -185,24 +185,6 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// distinct returns n encodings of sessions that differ in their IP and user
-// agent, as the sessions of different users do: a decoder that caches
-// strings (encoding/json/v2 does) gains nothing it would not gain in
-// production.
-func distinct(b *testing.B, c Codec, n int) [][]byte {
-	out := make([][]byte, n)
-	for i := range out {
-		d := conformance.BenchSample
-		d.IP = fmt.Sprintf("198.51.%d.%d", i/256, i%256)
-		d.UserAgent = fmt.Sprintf("%s.%d", d.UserAgent, i)
-		var err error
-		if out[i], err = c.Marshal(d); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return out
-}
-
 // BenchmarkCodec: Marshal and Unmarshal of the benchmarks' session with each
 // candidate; Marshal reports the encoded size.
 func BenchmarkCodec(b *testing.B) {
@@ -220,7 +202,10 @@ func BenchmarkCodec(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(enc)), "bytes")
 		})
-		values := distinct(b, c, 1024)
+		values, err := Distinct(c, 1024)
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.Run(c.Name+"/Unmarshal", func(b *testing.B) {
 			b.ReportAllocs()
 			var d conformance.BenchData

@@ -1,5 +1,7 @@
 package main
 
+import "fmt"
+
 // codec is what the comparison says of one candidate beyond its numbers.
 type codec struct {
 	name, safety, evolution, weight string
@@ -15,7 +17,7 @@ var codecs = []codec{
 	{"DataMarshaler", "the type's own code: narvik hands it untrusted bytes (conformance.BenchBinaryData is fuzzed)", "the type's own format; tagged fields that skip unknown tags keep both directions", "none"},
 }
 
-func writeCodecs(p func(string, ...any), rs *results) {
+func writeCodecs(p func(string, ...any), rs *results, instr map[string]int) {
 	json, ok := rs.get("codecs", "Codec/encoding/json/Unmarshal")
 	if !ok {
 		return
@@ -29,25 +31,30 @@ func writeCodecs(p func(string, ...any), rs *results) {
 	p("in production. encoding/json/v2 and encoding/json on its implementation")
 	p("need GOEXPERIMENT=jsonv2 (make bench runs them so).")
 	p("")
-	p("| codec | decode | allocs | decode / json | encode | allocs | size | untrusted stored bytes | adding or removing a field | dependency |")
-	p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |")
+	p("The instructions of one decode are counted by callgrind")
+	p("(scripts/callgrind-codecs.sh): the comparison a busy machine cannot blur.")
+	p("")
+	p("| codec | decode | instructions | allocs | decode / json | encode | allocs | size | untrusted stored bytes | adding or removing a field | dependency |")
+	p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |")
 	for _, c := range codecs {
 		dec, ok1 := rs.get("codecs", "Codec/"+c.name+"/Unmarshal")
 		enc, ok2 := rs.get("codecs", "Codec/"+c.name+"/Marshal")
 		if !ok1 || !ok2 {
 			continue
 		}
-		p("| %s | %s | %s | %.2f | %s | %s | %.0f B | %s | %s | %s |", c.name, ns(dec.ns), allocs(dec.allocs), dec.ns/json.ns,
+		count := ""
+		if n := instr["codec "+c.name]; n > 0 {
+			count = fmt.Sprint(n)
+		}
+		p("| %s | %s | %s | %s | %.2f | %s | %s | %.0f B | %s | %s | %s |", c.name, ns(dec.ns), count, allocs(dec.allocs), dec.ns/json.ns,
 			ns(enc.ns), allocs(enc.allocs), enc.bytes, c.safety, c.evolution, c.weight)
 	}
 	p("")
 	p("%s", codecChoice)
-	if bin, ok := rs.get("codecs", "Codec/DataMarshaler/Unmarshal"); ok {
-		if cbor, ok := rs.get("codecs", "Codec/cborcodec/Unmarshal"); ok {
-			p("In this run a type's own methods decode %.1fx faster than encoding/json", json.ns/bin.ns)
-			p("and cborcodec %.1fx faster, each with %s allocations against %s.", json.ns/cbor.ns, allocs(bin.allocs), allocs(json.allocs))
-			p("")
-		}
+	if j, b, c := instr["codec encoding/json"], instr["codec DataMarshaler"], instr["codec cborcodec"]; j > 0 && b > 0 && c > 0 {
+		p("Counted in instructions, a type's own methods decode with %.0fx fewer than", float64(j)/float64(b))
+		p("encoding/json and cborcodec with %.1fx fewer.", float64(j)/float64(c))
+		p("")
 	}
 }
 
@@ -59,7 +66,7 @@ its format. Every other type stays on encoding/json: it is the only
 candidate without a dependency that keeps what types already rely on
 (MarshalJSON methods, numbers in an any as float64, json tags), and the
 standard library's jsonv2 work brings it down to two allocations on its
-own. CBOR is the fastest codec that needs no code, and earns a module of
+own. CBOR is the fastest safe codec that needs no code, and earns a module of
 its own (codecs/cborcodec, narvik.WithCodec(cborcodec.New())) rather than a
 place in narvik's go.mod, which still requires bbolt alone. MessagePack is
 out: a stored value of five bytes ends the process.

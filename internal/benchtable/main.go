@@ -22,7 +22,7 @@ import (
 
 func main() {
 	machine := flag.String("machine", "", "a line describing the machine")
-	callgrind := flag.String("instructions", "", "scripts/callgrind.sh's UPDATE=1 output, for the instruction counts")
+	callgrind := flag.String("instructions", "", "the output of scripts/callgrind.sh (UPDATE=1) and scripts/callgrind-codecs.sh, for the instruction counts")
 	flag.Parse()
 	rs := parse(os.Stdin)
 	var instr map[string]int
@@ -58,7 +58,7 @@ func write(w io.Writer, rs *results, machine string, instr map[string]int) {
 	p("both see the same load: their ratio is the one the read targets use.")
 	p("")
 	writeTargets(p, rs, instr)
-	writeCodecs(p, rs)
+	writeCodecs(p, rs, instr)
 	writePeers(p, rs)
 	writeAll(p, rs)
 }

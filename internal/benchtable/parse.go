@@ -107,15 +107,17 @@ func parse(r io.Reader) *results {
 	return rs
 }
 
-// instructions reads scripts/callgrind.sh's UPDATE=1 output: data kind ->
-// instructions per memstore ValidateSession.
+// instructions reads the output of scripts/callgrind.sh (UPDATE=1) and
+// scripts/callgrind-codecs.sh: "data none" (a memstore ValidateSession
+// without data, "data binary", "data json") and "codec <name>" (one decode)
+// -> instructions.
 func instructions(r io.Reader) map[string]int {
 	out := map[string]int{}
-	re := regexp.MustCompile(`data (\w+): (\d+) instructions`)
+	re := regexp.MustCompile(`(data|codec) (\S+): (\d+) instructions`)
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		if m := re.FindStringSubmatch(sc.Text()); m != nil {
-			out[m[1]], _ = strconv.Atoi(m[2])
+			out[m[1]+" "+m[2]], _ = strconv.Atoi(m[3])
 		}
 	}
 	return out
