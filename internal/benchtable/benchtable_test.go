@@ -16,6 +16,8 @@ BenchmarkConformance/ValidateHit/serial-2 	  1000	      2000 ns/op	     100 B/op
 pkg: github.com/narvik-go/narvik/drivers/memstore
 BenchmarkConformance/ValidateHitNoData/serial-2 	  1000	       350 ns/op	     160 B/op	       2 allocs/op
 BenchmarkConformance/ValidateMalformed/serial-2 	  1000	         5 ns/op	         0 storecalls/op	       0 B/op	       0 allocs/op
+pkg: github.com/narvik-go/narvik/tests/migrate
+BenchmarkMigrate/bolt-to-redis-2 	       1	2000000000 ns/op	     50000 sessions/s
 `
 
 // A benchmark run several times counts with its fastest run and fewest
@@ -44,6 +46,7 @@ func TestTargets(t *testing.T) {
 		"| xstore ValidateSession hit, JSON data / Baseline (serial): <= 1.05 and <= raw + 4 allocs | 2.22 (2.00 µs / 900 ns), raw +10 allocs | **missed** |",
 		"| memstore ValidateSession hit, no data: <= 400 ns and <= 2 allocs | 350 ns, 2 allocs | met |",
 		"| memstore malformed token: 0 store calls | 0 store calls/op | met |",
+		"| bolt-to-redis | 50000 | 2000.00 ms |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())

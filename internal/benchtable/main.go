@@ -60,6 +60,7 @@ func write(w io.Writer, rs *results, machine string, instr map[string]int) {
 	writeTargets(p, rs, instr)
 	writeCodecs(p, rs, instr)
 	writePeers(p, rs)
+	writeMigrations(p, rs)
 	writeAll(p, rs)
 }
 
@@ -121,6 +122,31 @@ func verdict(ok bool) string {
 		return "met"
 	}
 	return "**missed**"
+}
+
+// writeMigrations writes the rates of narvik.Migrate (tests/migrate).
+func writeMigrations(p func(string, ...any), rs *results) {
+	header := false
+	for _, k := range rs.order {
+		r := rs.by[k]
+		if r.rate <= 0 {
+			continue
+		}
+		if !header {
+			header = true
+			p("## Migration")
+			p("")
+			p("narvik.Migrate with its default 8 writers, 100,000 sessions unless NARVIK_MIGRATE_BENCH_N")
+			p("said otherwise (tests/migrate, BenchmarkMigrate).")
+			p("")
+			p("| migration | sessions/s | one run |")
+			p("| --- | ---: | ---: |")
+		}
+		p("| %s | %.0f | %s |", strings.TrimPrefix(r.name, "Migrate/"), r.rate, ns(r.ns))
+	}
+	if header {
+		p("")
+	}
 }
 
 func writeAll(p func(string, ...any), rs *results) {

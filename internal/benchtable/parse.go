@@ -19,6 +19,7 @@ type result struct {
 	bytes       float64 // encoded size (codecs), or -1
 	ratio       float64 // BenchmarkPaired's op/raw ratio, or -1
 	rawNs, opNs float64 // BenchmarkPaired's sides
+	rate        float64 // sessions/s, for the migration benchmarks (tests/migrate)
 	storeCalls  string  // "N store calls/op" (ValidateMalformed), or ""
 }
 
@@ -30,6 +31,7 @@ var (
 	ratioRe    = regexp.MustCompile(`([\d.]+) ratio`)
 	rawNsRe    = regexp.MustCompile(`([\d.]+) raw-ns/op`)
 	opNsRe     = regexp.MustCompile(`([\d.]+) op-ns/op`)
+	rateRe     = regexp.MustCompile(`([\d.]+) sessions/s`)
 )
 
 // results is every benchmark of a run, in the order first seen.
@@ -86,6 +88,9 @@ func parse(r io.Reader) *results {
 			if v := opNsRe.FindStringSubmatch(m[3]); v != nil {
 				res.opNs, _ = strconv.ParseFloat(v[1], 64)
 			}
+		}
+		if v := rateRe.FindStringSubmatch(m[3]); v != nil {
+			res.rate, _ = strconv.ParseFloat(v[1], 64)
 		}
 		if c := storeCalls.FindStringSubmatch(m[3]); c != nil {
 			res.storeCalls = c[1] + " store calls/op"
