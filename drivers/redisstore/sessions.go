@@ -21,7 +21,9 @@ func (s *Store) FetchSession(ctx context.Context, id string) (narvik.Record, err
 	if !storekit.ValidSessionID(id) {
 		return narvik.Record{}, narvik.ErrSessionNotFound // SaveSession refuses it
 	}
-	v, err := s.client.Get(ctx, s.sessionKey(id)).Result()
+	// The reply read as bytes is the buffer the client allocated for this
+	// one command: the record's Data is sliced from it, not copied.
+	v, err := s.client.Get(ctx, s.sessionKey(id)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return narvik.Record{}, narvik.ErrSessionNotFound
 	}
@@ -123,11 +125,11 @@ func (s *Store) FetchSessionsForUser(ctx context.Context, userID string) ([]narv
 		if v == nil {
 			continue // expired or deleted since the index was read, or stale
 		}
-		r, owner, err := decodeRecord(ids[i], *v)
+		r, owner, err := decodeRecord(ids[i], v)
 		if err != nil {
 			return nil, err
 		}
-		if owner != encUser || !storekit.Live(r.ExpiresAt, now) {
+		if string(owner) != encUser || !storekit.Live(r.ExpiresAt, now) {
 			continue
 		}
 		out = append(out, r)
@@ -139,13 +141,15 @@ func (s *Store) FetchSessionsForUser(ctx context.Context, userID string) ([]narv
 // arguments of one script call (Lua's unpack has a stack limit).
 const batch = 1000
 
-// readValues reads keys in one pipeline; a nil entry is a missing key.
+// readValues reads keys in one pipeline; a nil entry is a missing key (an
+// empty value is an empty, non-nil slice). Each value is a buffer of its
+// own, for decodeRecord to slice.
 // With mget the keys go in MGETs of up to batch keys, which a standalone
 // server allows; otherwise (a cluster, where an MGET across slots is
 // refused with CROSSSLOT) one GET each, which the client splits by node and
 // sends to the nodes concurrently.
-func readValues(ctx context.Context, c redis.Cmdable, keys []string, mget bool) ([]*string, error) {
-	out := make([]*string, len(keys))
+func readValues(ctx context.Context, c redis.Cmdable, keys []string, mget bool) ([][]byte, error) {
+	out := make([][]byte, len(keys))
 	pipe := c.Pipeline()
 	if mget {
 		cmds := make([]*redis.SliceCmd, 0, (len(keys)+batch-1)/batch)
@@ -159,7 +163,7 @@ func readValues(ctx context.Context, c redis.Cmdable, keys []string, mget bool) 
 		for _, cmd := range cmds {
 			for _, v := range cmd.Val() {
 				if str, ok := v.(string); ok {
-					out[i] = &str
+					out[i] = append([]byte{}, str...) // non-nil even when empty
 				}
 				i++
 			}
@@ -174,13 +178,15 @@ func readValues(ctx context.Context, c redis.Cmdable, keys []string, mget bool) 
 		return nil, err
 	}
 	for i, cmd := range cmds {
-		v, err := cmd.Result()
+		v, err := cmd.Bytes()
 		switch {
 		case errors.Is(err, redis.Nil):
 		case err != nil:
 			return nil, err
+		case v == nil:
+			out[i] = []byte{} // an empty value, present
 		default:
-			out[i] = &v
+			out[i] = v
 		}
 	}
 	return out, nil
