@@ -22,8 +22,8 @@ func TestDecodeAllocations(t *testing.T) {
 		limit float64
 	}{
 		{"3f0c1a52-8a4e-4c3b-9d0e-6a1f7b2c9e44", 1}, // a UUID
-		{strings.Repeat("u", 48), 1},                // 64 bytes encoded: the stack buffer's size
-		{strings.Repeat("u", 49), 2},                // beyond it
+		{strings.Repeat("u", 64), 1},                // the size of the stack buffer
+		{strings.Repeat("u", 65), 2},                // beyond it, a buffer on the heap
 	} {
 		v := encodeRecord(narvik.Record{UserID: c.user, ExpiresAt: now, CreatedAt: now, Data: []byte("data")}, encodeUser(c.user))
 		got := testing.AllocsPerRun(200, func() {
