@@ -37,11 +37,14 @@ func TestDecodeAllocations(t *testing.T) {
 	}
 }
 
-// TestFetchSessionAllocations: FetchSession allocates at most two more
-// times than a raw GET of the same value on the same client, its reply read
-// as bytes: the key (prefix + ID; the raw GET builds its key once) and the
-// user ID string. The two are counted in the same way, so the allocations
-// of the client's I/O cancel out.
+// TestFetchSessionAllocations: FetchSession on a *redis.Client allocates no
+// more than a raw GET of the same value on the same client, its reply read
+// as bytes and its key built once: the GET's arguments cost one allocation
+// (sessionGet) where the client's Get costs two and the key a third, which
+// leaves one for the user ID string. Through the core, a validation with
+// data that encodes itself stays within the target, the raw GET + 4
+// allocations (the session ID, the Session and the data's two strings).
+// The two are counted the same way, so the client's own I/O cancels out.
 func TestFetchSessionAllocations(t *testing.T) {
 	client := standaloneClient(t)
 	s := newTestStore(t, client)
@@ -61,11 +64,9 @@ func TestFetchSessionAllocations(t *testing.T) {
 			t.Fatalf("FetchSession = %+v, %v", got, err)
 		}
 	})
-	if fetch > raw+2 {
-		t.Errorf("FetchSession: %v allocations, a raw GET %v: want at most 2 more", fetch, raw)
+	if fetch > raw {
+		t.Errorf("FetchSession: %v allocations, a raw GET %v: want no more", fetch, raw)
 	}
-	// Through the core, data encoding itself adds the session ID, the
-	// Session and the data's two strings.
 	n, err := narvik.New[conformance.BenchBinaryData](s)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +80,7 @@ func TestFetchSessionAllocations(t *testing.T) {
 			t.Fatalf("ValidateSession = %v, %v", s, err)
 		}
 	})
-	if validate > raw+6 {
-		t.Errorf("ValidateSession: %v allocations, a raw GET %v: want at most 6 more", validate, raw)
+	if validate > raw+4 {
+		t.Errorf("ValidateSession: %v allocations, a raw GET %v: want at most 4 more", validate, raw)
 	}
 }
