@@ -137,11 +137,11 @@ const between = `### What stands between a missed target and its number
   the raw baseline builds it once (DynamoDB: the GetItem input and its key
   map, 4 allocations; MongoDB: the {_id} filter and the user ID string, 2),
   plus the ID, the Session and the data's strings. Redis's FetchSession on
-  a *redis.Client allocates no more than the raw GET (its key and the GET's
-  arguments in one allocation, Data sliced from the reply), so with data encoding itself
-  a validation is the raw GET + 4 allocations; under callgrind, on an
-  in-memory connection, it adds about 1,500 instructions to the GET's
-  client side.
+  a *redis.Client allocates no more than the raw GET (its key and the
+  GET's arguments in one allocation, Data sliced from the reply), so with
+  data encoding itself a validation is the raw GET + 4 allocations; under
+  callgrind, on an in-memory connection, it adds about 1,500 instructions
+  to the GET's client side.
 - **Writes.** Create, extend and sign-out carry what the driver keeps
   beside the session and the conditions that keep a write from bringing a
   deleted session back: boltstore writes three keys (the record, the user
