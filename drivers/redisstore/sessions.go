@@ -42,12 +42,12 @@ func (s *Store) FetchSession(ctx context.Context, id string) (narvik.Record, err
 	return r, nil
 }
 
-// get sends the GET of a session key. On a *redis.Client it sends it as a
-// sessionGet, which costs one allocation where the client's Get costs three
-// (the argument slice, the key boxed in an interface and the key string
-// built from the prefix and the ID). Other clients hash the key to route
-// the command, which would format a sessionGet on every call: they get the
-// client's Get.
+// get sends the GET of a session key. On a *redis.Client the command's
+// arguments and the key are one sessionGet, one allocation where the
+// client's Get would make three (the argument slice, the key boxed in an
+// interface and the key string built from the prefix and the ID). Other
+// clients hash the key to route the command, which would format a
+// sessionGet on every call: they get the client's Get.
 func (s *Store) get(ctx context.Context, id string) *redis.StringCmd {
 	if !s.single {
 		return s.client.Get(ctx, s.sessionKey(id))
