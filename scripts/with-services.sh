@@ -7,6 +7,9 @@
 # (make services-up) are reused and left running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Servers such as mariadbd live in /usr/sbin, not on an ordinary user's PATH;
+# the tests start private instances of them too.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH=$PATH:/usr/sbin ;; esac
 
 services=(redis dynamodb ferretdb postgres mariadb)
 started=()
