@@ -218,16 +218,21 @@ fi
 
 # The Debian packages to install, each once, with the reasons.
 pkgs=()
-while IFS='|' read -r _ p _; do
+declare -A reasons=()
+while IFS='|' read -r _ p why _; do
+	[ -n "$p" ] || continue
 	for q in $p; do
 		case " ${pkgs[*]} " in *" $q "*) ;; *) pkgs+=("$q") ;; esac
 	done
+	reasons[$p]+="${reasons[$p]:+; }$why"
 done <<<"$missing"
 
 if [ ${#pkgs[@]} -gt 0 ]; then
-	echo "== install-deps: installing with apt-get:"
-	while IFS='|' read -r _ p why _; do
-		[ -z "$p" ] || echo "     $p: $why"
+	echo "== install-deps: missing, to install with apt-get:"
+	while IFS='|' read -r _ p _; do
+		[ -n "$p" ] && [ -n "${reasons[$p]:-}" ] || continue
+		echo "     $p: ${reasons[$p]}"
+		unset "reasons[$p]"
 	done <<<"$missing"
 	if ! have apt-get; then
 		echo "install-deps.sh: no apt-get here. Install the equivalents of these Debian packages with your package manager: ${pkgs[*]}" >&2
