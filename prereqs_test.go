@@ -134,14 +134,14 @@ func TestPrerequisiteCheckNamesEachMissingTool(t *testing.T) {
 		sudo = ""
 	}
 	want := map[string]string{
-		"go":             `go \(Go 1\.25 or newer.*\): install it from https://go\.dev/dl/`,
-		"npm":            `npm \(Node\.js with npm.*\): install Node\.js .* from https://nodejs\.org/`,
+		"go":             `go \(Go 1\.25 or newer: builds and runs every test\): install it from https://go\.dev/dl/`,
+		"npm":            `npm \(.*DynamoDB Local.*\): install Node\.js .* from https://nodejs\.org/`,
 		"make":           `make \(.*\): run scripts/install-deps\.sh, or ` + sudo + `apt-get install -y make$`,
 		"git":            `git \(.*\): run scripts/install-deps\.sh, or ` + sudo + `apt-get install -y git$`,
 		"curl":           `curl \(.*DynamoDB Local.*\): run scripts/install-deps\.sh, or ` + sudo + `apt-get install -y curl$`,
-		"gcc":            `gcc \(a C compiler for cgo, which go test -race needs\): run scripts/install-deps\.sh, or ` + sudo + `apt-get install -y gcc libc6-dev$`,
-		"java":           `java \(Java 17 runtime; runs DynamoDB Local\): run scripts/install-deps\.sh, or ` + sudo + `apt-get install -y openjdk-17-jdk-headless$`,
-		"javac":          `javac \(Java 17 JDK; compiles DynamoDB Local's launcher.*\): run scripts/install-deps\.sh, or ` + sudo + `apt-get install -y openjdk-17-jdk-headless$`,
+		"gcc":            `gcc \(C compiler: cgo, which go test -race needs\): run scripts/install-deps\.sh, or ` + sudo + `apt-get install -y gcc libc6-dev$`,
+		"java":           `java \(Java 17: runs DynamoDB Local\): run scripts/install-deps\.sh, or ` + sudo + `apt-get install -y openjdk-17-jdk-headless$`,
+		"javac":          `javac \(Java 17 JDK: compiles DynamoDB Local's launcher.*\): run scripts/install-deps\.sh, or ` + sudo + `apt-get install -y openjdk-17-jdk-headless$`,
 		"redis-server":   `redis-server \(.*\): run scripts/install-deps\.sh, or ` + sudo + `apt-get install -y redis-server$`,
 		"redis-sentinel": `redis-sentinel \(.*\): run scripts/install-deps\.sh, or ` + sudo + `apt-get install -y redis-sentinel$`,
 		"chromium":       `chromium \(the headless browser test.*\): run scripts/install-deps\.sh, or ` + sudo + `apt-get install -y chromium$`,
@@ -271,7 +271,7 @@ func TestInstallDepsAsRootOrThroughSudo(t *testing.T) {
 			t.Fatalf("exit %d (want 1: nothing got installed), calls:\n%s\noutput:\n%s", code, l, out)
 		}
 		checkInstall(t, l)
-		if !strings.Contains(out, "openjdk-17-jdk-headless: Java 17") || !strings.Contains(out, "missing: javac") {
+		if !strings.Contains(out, "openjdk-17-jdk-headless: Java 17: runs DynamoDB Local; Java 17 JDK: compiles") || !strings.Contains(out, "missing: javac") {
 			t.Errorf("the output does not say what it installs and why, then what is still missing:\n%s", out)
 		}
 	})

