@@ -1,9 +1,11 @@
 # narvik for Go. `make help` lists the targets.
 #
-# `make test` starts every server the tests need on 127.0.0.1 (Redis and a
-# 3-master Redis Cluster, DynamoDB Local, the FerretDB MongoDB-wire test
-# server, PostgreSQL 15, MariaDB), runs every test with -race, and stops
-# what it started. With a working Docker engine it also runs the MongoDB
+# `make test` checks its prerequisites first (scripts/install-deps.sh --check
+# names each missing one with the command that installs it; on a bare Debian
+# machine run scripts/install-deps.sh), then starts every server the tests
+# need on 127.0.0.1 (Redis and a 3-master Redis Cluster, DynamoDB Local, the
+# FerretDB MongoDB-wire test server, PostgreSQL 15, MariaDB), runs every test
+# with -race, and stops what it started. With a working Docker engine it also runs the MongoDB
 # tests against a real mongo:7 from docker-compose.yml. See scripts/test.sh.
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
