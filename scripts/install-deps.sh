@@ -197,8 +197,9 @@ versions() {
 	have mariadbd && v+=("mariadb $(mariadbd --version | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1)")
 	# (dpkg-query answers at once; chromium --version takes a second or two.)
 	have chromium && v+=("chromium $(dpkg-query -W -f '${Version}' chromium 2>/dev/null || echo present)")
-	local IFS=,
-	echo "${v[*]}" | sed 's/,/, /g'
+	local IFS=, s
+	s="${v[*]}"
+	echo "${s//,/, }"
 }
 
 missing=$(missing_rows)
@@ -233,7 +234,7 @@ done <<<"$missing"
 if [ ${#pkgs[@]} -gt 0 ]; then
 	echo "== install-deps: missing, to install with apt-get:"
 	while IFS='|' read -r _ p _ _ _; do
-		[ -n "$p" ] && [ -n "${reasons[$p]:-}" ] || continue
+		if [ -z "$p" ] || [ -z "${reasons[$p]:-}" ]; then continue; fi
 		echo "     $p: ${reasons[$p]}"
 		unset "reasons[$p]"
 	done <<<"$missing"

@@ -16,7 +16,7 @@ set -euo pipefail
 # One go test over every module of the workspace (go.work): the pattern
 # github.com/narvik-go/narvik/... spans them all, where ./... would stop at
 # the first nested go.mod.
-echo "== go test -race github.com/narvik-go/narvik/... (modules: $(go list -m | tr '\n' ' '))"
+echo "== go test -race github.com/narvik-go/narvik/... (modules: $(go list -m | xargs))"
 go test -race -count=1 github.com/narvik-go/narvik/...
 if [ -f tests/browser/go.mod ]; then
 	echo "== headless browser test (tests/browser)"
