@@ -301,3 +301,37 @@ func TestInstallDepsAsRootOrThroughSudo(t *testing.T) {
 		}
 	})
 }
+
+// TestMakeTestScriptIsWhole: scripts/test.sh hands its test commands to
+// scripts/with-services.sh as one `bash -c SCRIPT` argument. A single quote
+// inside SCRIPT once split it in two, so bash -c ran half a script, failed
+// with "unexpected EOF", and make test ran no test at all. With the other
+// scripts stubbed, this checks that with-services.sh gets exactly
+// `bash -c SCRIPT` and that SCRIPT parses.
+func TestMakeTestScriptIsWhole(t *testing.T) {
+	_, bash := hidingPath(t)
+	dir := t.TempDir()
+	src, err := os.ReadFile("scripts/test.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f, body := range map[string]string{
+		"scripts/test.sh":         string(src),
+		"scripts/install-deps.sh": "#!/bin/sh\nexit 0\n",
+		"scripts/with-services.sh": `#!/usr/bin/env bash
+if [ $# -ne 3 ] || [ "$1" != bash ] || [ "$2" != -c ]; then echo "with-services.sh got $# arguments, want bash -c SCRIPT"; exit 1; fi
+exec bash -n -c "$3"
+`,
+	} {
+		p := filepath.Join(dir, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, code := run(t, bash, os.Getenv("PATH"), nil, filepath.Join(dir, "scripts/test.sh")); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
