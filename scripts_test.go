@@ -48,9 +48,9 @@ func scriptEnv(path string) []string {
 	return append(env, "PATH="+path)
 }
 
-// hidingPath returns a folder that holds a link to every program on PATH
-// except those named in hide, and the path of bash, found before hiding.
-func hidingPath(t *testing.T, hide ...string) (dir, bash string) {
+// bashPath returns the path of bash, or skips the test where the scripts
+// are not meant to run.
+func bashPath(t *testing.T) string {
 	t.Helper()
 	if runtime.GOOS != "linux" {
 		t.Skip("the scripts are for Debian")
@@ -59,6 +59,14 @@ func hidingPath(t *testing.T, hide ...string) (dir, bash string) {
 	if err != nil {
 		t.Skip("no bash")
 	}
+	return bash
+}
+
+// hidingPath returns a folder that holds a link to every program on PATH
+// except those named in hide, and the path of bash, found before hiding.
+func hidingPath(t *testing.T, hide ...string) (dir, bash string) {
+	t.Helper()
+	bash = bashPath(t)
 	hidden := map[string]bool{}
 	for _, h := range hide {
 		hidden[h] = true
@@ -81,6 +89,21 @@ func hidingPath(t *testing.T, hide ...string) (dir, bash string) {
 		}
 	}
 	return dir, bash
+}
+
+// writeScripts writes each file of files (path relative to dir: content)
+// as an executable.
+func writeScripts(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for f, body := range files {
+		p := filepath.Join(dir, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // run runs bash with args in the repository root on PATH path and returns
@@ -218,19 +241,11 @@ func TestInstallDepsAsRootOrThroughSudo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for f, body := range map[string]string{
+	writeScripts(t, dir, map[string]string{
 		"install-deps.sh": string(script),
 		"stubs/apt-get":   "#!/bin/sh\necho \"apt-get $*\" >>" + dir + "/log\n",
 		"stubs/sudo":      "#!/bin/sh\necho \"sudo $*\" >>" + dir + "/log\n",
-	} {
-		p := filepath.Join(dir, f)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	for _, d := range []string{dir, filepath.Dir(dir), path, filepath.Dir(path)} {
 		if err := os.Chmod(d, 0o777); err != nil {
 			t.Fatal(err)
@@ -309,28 +324,20 @@ func TestInstallDepsAsRootOrThroughSudo(t *testing.T) {
 // scripts stubbed, this checks that with-services.sh gets exactly
 // `bash -c SCRIPT` and that SCRIPT parses.
 func TestMakeTestScriptIsWhole(t *testing.T) {
-	_, bash := hidingPath(t)
+	bash := bashPath(t)
 	dir := t.TempDir()
 	src, err := os.ReadFile("scripts/test.sh")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for f, body := range map[string]string{
+	writeScripts(t, dir, map[string]string{
 		"scripts/test.sh":         string(src),
 		"scripts/install-deps.sh": "#!/bin/sh\nexit 0\n",
 		"scripts/with-services.sh": `#!/usr/bin/env bash
 if [ $# -ne 3 ] || [ "$1" != bash ] || [ "$2" != -c ]; then echo "with-services.sh got $# arguments, want bash -c SCRIPT"; exit 1; fi
 exec bash -n -c "$3"
 `,
-	} {
-		p := filepath.Join(dir, f)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	if out, code := run(t, bash, os.Getenv("PATH"), nil, filepath.Join(dir, "scripts/test.sh")); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
