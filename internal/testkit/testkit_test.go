@@ -7,7 +7,11 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -142,5 +146,108 @@ func TestFreezeStopsEveryThread(t *testing.T) {
 		return err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
 	}) {
 		t.Fatal("the thawed server does not close connections again")
+	}
+}
+
+// flaky is a store that, by mode, works, fails, hangs until its context
+// ends, or answers "not found" (a store that turns an outage into a
+// signed-out user): the outages of TestRunOutage.
+type flaky struct {
+	narvik.SessionStore
+	mode atomic.Int32
+}
+
+const (
+	working int32 = iota
+	failing
+	hanging
+	hidingDeadline // hangs, then reports ErrDown instead of ctx.Err()
+	lying
+)
+
+func (f *flaky) FetchSession(ctx context.Context, id string) (narvik.Record, error) {
+	switch f.mode.Load() {
+	case failing:
+		return narvik.Record{}, testkit.ErrDown
+	case hanging:
+		<-ctx.Done()
+		return narvik.Record{}, ctx.Err()
+	case hidingDeadline:
+		<-ctx.Done()
+		return narvik.Record{}, testkit.ErrDown
+	case lying:
+		return narvik.Record{}, narvik.ErrSessionNotFound
+	}
+	return f.SessionStore.FetchSession(ctx, id)
+}
+
+// outage is an Outage that puts s in mode.
+func (f *flaky) outage(name string, mode int32) testkit.Outage {
+	return testkit.Outage{Name: name, Begin: func() { f.mode.Store(mode) }, End: func() { f.mode.Store(working) }, Hangs: mode == hanging || mode == hidingDeadline}
+}
+
+// recorder is a testing.TB that records failures instead of failing the
+// test, to show that RunOutage catches a store that misbehaves.
+type recorder struct {
+	testing.TB
+	mu     sync.Mutex
+	failed []string
+}
+
+func (r *recorder) Helper()             {}
+func (r *recorder) Logf(string, ...any) {}
+func (r *recorder) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failed = append(r.failed, fmt.Sprintf(format, args...))
+}
+func (r *recorder) Fatalf(format string, args ...any) { r.Errorf(format, args...); runtime.Goexit() }
+func (r *recorder) Fatal(args ...any)                 { r.Errorf("%s", fmt.Sprint(args...)); runtime.Goexit() }
+
+// runOutage runs RunOutage on a flaky store under a recorder and returns
+// what it reported.
+func runOutage(t *testing.T, outage func(f *flaky) testkit.Outage) []string {
+	f := &flaky{SessionStore: memstore.New()}
+	r := &recorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		testkit.RunOutage(r, f, testkit.OutageOptions{Workers: 4, CallTimeout: 50 * time.Millisecond}, outage(f))
+	}()
+	<-done
+	return r.failed
+}
+
+func TestRunOutage(t *testing.T) {
+	// Only FetchSession fails, so the check that every store method fails
+	// during the outage reports the six others; nothing else may fail.
+	for _, mode := range []int32{failing, hanging} {
+		failed := runOutage(t, func(f *flaky) testkit.Outage { return f.outage("outage", mode) })
+		if len(failed) != 6 {
+			t.Errorf("mode %d: RunOutage reported %d failures, want the 6 store methods that did not fail:\n%s", mode, len(failed), strings.Join(failed, "\n"))
+		}
+		for _, msg := range failed {
+			if !strings.Contains(msg, "returned no error") {
+				t.Errorf("mode %d: RunOutage reported %q of a store that failed as it should", mode, msg)
+			}
+		}
+	}
+}
+
+func TestRunOutageCatchesAMisbehavingStore(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		mode int32
+		want []string
+	}{
+		{"not found", lying, []string{"no session and no error", "FetchSession returned narvik: session not found; an outage must not look like an answer"}},
+		{"deadline hidden", hidingDeadline, []string{"calls begun and ended during the outage ended at their deadline", "FetchSession returned testkit: store is down; want an error matching context.DeadlineExceeded"}},
+	} {
+		failed := strings.Join(runOutage(t, func(f *flaky) testkit.Outage { return f.outage(c.name, c.mode) }), "\n")
+		for _, want := range c.want {
+			if !strings.Contains(failed, want) {
+				t.Errorf("%s: RunOutage did not report %q; it reported:\n%s", c.name, want, failed)
+			}
+		}
 	}
 }
