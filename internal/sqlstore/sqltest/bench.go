@@ -15,8 +15,8 @@ import (
 )
 
 // FullScan deletes the rows expired by now the way a table without an
-// index on expires_at must: DELETE ... WHERE expires_at + 0 <= now, which
-// no index can serve. It returns the rows deleted.
+// index on expires_at must: FullScanQuery, which no index can serve. It
+// returns the rows deleted.
 type FullScan func(ctx context.Context, now time.Time) (int64, error)
 
 // BenchmarkSweep fills store with total sessions and measures
@@ -85,6 +85,18 @@ func Fill(tb testing.TB, store narvik.SessionStore, n int, expired bool) {
 	for err := range errs {
 		tb.Fatalf("saving %d sessions: %v", n, err)
 	}
+}
+
+// BenchmarkBaseline saves one live session of 100 bytes of data in store
+// and benchmarks read, the driver's raw read of its row by primary key
+// (ReadQuery), through conformance.BenchmarkBaseline: what make bench
+// divides ValidateHit by.
+func BenchmarkBaseline(b *testing.B, store narvik.SessionStore, read func(b *testing.B, id string)) {
+	r := narvik.Record{ID: narvik.SessionIDFromToken("abcdefghijklmnopqrstuvwxyz234567"), UserID: "bench", ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now(), Data: make([]byte, 100)}
+	if err := store.SaveSession(context.Background(), r); err != nil {
+		b.Fatal(err)
+	}
+	conformance.BenchmarkBaseline(b, func(b *testing.B) { read(b, r.ID) })
 }
 
 // BenchmarkValidateVsBaseline measures ValidateSession of a live session
