@@ -27,7 +27,7 @@ type Outage struct {
 }
 
 // Crashable is a server that a test can kill and start again, such as a
-// Server.
+// Server (StartServer).
 type Crashable interface {
 	Kill()
 	Restart()
@@ -37,12 +37,6 @@ type Crashable interface {
 // and folder.
 func Killed(srv Crashable) Outage {
 	return Outage{Name: "killed", Begin: srv.Kill, End: srv.Restart}
-}
-
-// Frozen is a hung server: srv stopped (SIGSTOP, its sockets still accept)
-// and resumed.
-func Frozen(srv *Server) Outage {
-	return Outage{Name: "frozen", Begin: srv.Freeze, End: srv.Thaw, Hangs: true}
 }
 
 // OutageOptions tunes RunOutage; the zero value is the usual test.
