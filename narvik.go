@@ -14,7 +14,7 @@ type Narvik[D any] struct {
 	store     SessionStore
 	expiresIn time.Duration
 	now       func() time.Time
-	codec     Codec
+	codec     dataCodec[D]
 	noData    bool   // D has size zero: nothing to encode or decode
 	cookie    Cookie // template for CreateCookie: name and attributes
 	observer  Observer
@@ -56,7 +56,7 @@ func New[D any](store SessionStore, opts ...Option) (*Narvik[D], error) {
 		store:     store,
 		expiresIn: c.expiresIn,
 		now:       c.now,
-		codec:     c.codec,
+		codec:     newDataCodec[D](&c),
 		noData:    reflect.TypeFor[D]().Size() == 0,
 		cookie:    Cookie{Name: c.cookieName, Attributes: attrs},
 		observer:  c.observer,
@@ -86,9 +86,10 @@ func isRefusal(err error) bool {
 // CreateSession creates a session for userID with data and saves it. The
 // returned token goes to the client; the store sees only its hash.
 //
-// Data is encoded with the codec (JSON by default, see WithCodec): with
-// JSON, only exported fields are kept, so a struct with unexported fields
-// comes back from ValidateSession without them, and no error says so.
+// Data is encoded by D's own methods when *D implements DataMarshaler and
+// DataUnmarshaler, and with JSON otherwise (see WithCodec): with JSON, only
+// exported fields are kept, so a struct with unexported fields comes back
+// from ValidateSession without them, and no error says so.
 func (n *Narvik[D]) CreateSession(ctx context.Context, userID string, data D) (*CreateSessionResult[D], error) {
 	if n.observer == nil {
 		return n.create(ctx, userID, data)
@@ -107,7 +108,7 @@ func (n *Narvik[D]) create(ctx context.Context, userID string, data D) (*CreateS
 	var encoded []byte
 	if !n.noData {
 		var err error
-		if encoded, err = n.codec.Marshal(data); err != nil {
+		if encoded, err = n.codec.marshal(&data); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrEncodeData, err)
 		}
 	}
@@ -221,7 +222,7 @@ func (n *Narvik[D]) session(r Record) (*Session[D], error) {
 	s := &Session[D]{ID: r.ID, UserID: r.UserID, ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt}
 	// A zero-size D (struct{}) carries nothing, so it skips the codec.
 	if len(r.Data) > 0 && !n.noData {
-		if err := n.codec.Unmarshal(r.Data, &s.Data); err != nil {
+		if err := n.codec.unmarshal(r.Data, &s.Data); err != nil {
 			return nil, fmt.Errorf("%w: session %s: decode data: %w", ErrBadRecord, r.ID, err)
 		}
 	}

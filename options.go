@@ -19,6 +19,7 @@ type config struct {
 	expiresIn       time.Duration
 	now             func() time.Time
 	codec           Codec
+	codecSet        bool // WithCodec was given: D's own methods are not used
 	cookieName      string
 	cookieExpiresIn time.Duration // 0: follow expiresIn
 	browserSession  bool
@@ -56,10 +57,11 @@ func WithClock(now func() time.Time) Option {
 	return func(c *config) { c.now = now }
 }
 
-// WithCodec sets how session data is encoded for the store (default
-// JSONCodec).
+// WithCodec sets how session data is encoded for the store. The default is
+// D's own methods when *D implements DataMarshaler and DataUnmarshaler, and
+// JSONCodec otherwise; a codec given here is used for every D.
 func WithCodec(codec Codec) Option {
-	return func(c *config) { c.codec = codec }
+	return func(c *config) { c.codec, c.codecSet = codec, true }
 }
 
 // WithCookieName sets the cookie name (default "narvik_session"). It may

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
-	"encoding/hex"
 )
 
 // tokenBytes is narvik's token entropy: 20 random bytes, 160 bits, above the
@@ -33,8 +32,14 @@ func generateToken() (string, error) {
 // never stored, so a copy of the database cannot be replayed as cookies.
 func SessionIDFromToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
+	// hex.Encode, on arrays whose sizes let the compiler drop the bounds
+	// checks: a third of its instructions, on the path of every request.
+	const digits = "0123456789abcdef"
 	var buf [2 * sha256.Size]byte
-	hex.Encode(buf[:], sum[:])
+	for i, b := range sum {
+		buf[2*i] = digits[b>>4]
+		buf[2*i+1] = digits[b&15]
+	}
 	return string(buf[:])
 }
 
@@ -46,8 +51,8 @@ func wellFormedToken(token string) bool {
 		return false
 	}
 	for i := 0; i < len(token); i++ {
-		c := token[i]
-		if (c < 'a' || c > 'z') && (c < '2' || c > '7') {
+		// Unsigned wrap-around: c-'a' < 26 exactly when c is in a-z.
+		if c := token[i]; c-'a' >= 26 && c-'2' >= 6 {
 			return false
 		}
 	}

@@ -10,19 +10,11 @@ import (
 	"github.com/narvik-go/narvik/internal/testkit"
 )
 
-// BenchData is the session data the benchmarks store: what a web app keeps
-// (see examples/webapp), about 100 bytes of JSON.
-type BenchData struct {
-	IP        string `json:"ip"`
-	UserAgent string `json:"ua"`
-}
-
-var benchData = BenchData{IP: "203.0.113.42", UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/135.0"}
-
 // Benchmark runs the shared benchmarks against one store from newStore,
 // through narvik.New, each serially and with b.RunParallel:
 //
-//	ValidateHit       a live session, no extension (the per-request cost)
+//	ValidateHit       a live session, no extension (the per-request cost), its BenchData as JSON
+//	ValidateHitBinary the same with BenchBinaryData, which encodes itself (narvik.DataMarshaler)
 //	ValidateHitNoData the same with empty session data: the core's own share, without the codec
 //	ValidateMiss      a well-formed token that names no session
 //	ValidateMalformed a token narvik could not have issued (reports storecalls/op, which must be 0)
@@ -33,7 +25,17 @@ var benchData = BenchData{IP: "203.0.113.42", UserAgent: "Mozilla/5.0 (X11; Linu
 //
 // Compare ValidateHit with the cheapest raw read of one value by key on the
 // same client (a driver's BenchmarkBaseline) to see what the core adds.
-func Benchmark(b *testing.B, newStore NewStore) {
+//
+// With WithRawRead, it also runs PairedHitBinary and PairedHit: the raw read
+// and ValidateSession alternately in one loop (see BenchmarkPaired), whose
+// ratio holds on a machine too busy for two separate measurements to agree.
+func Benchmark(b *testing.B, newStore NewStore, opts ...BenchOption) {
+	var cfg benchConfig
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
 	store := testkit.Wrap(newStore(b))
 	ctx := context.Background()
 	n, err := narvik.New[BenchData](store)
@@ -41,7 +43,7 @@ func Benchmark(b *testing.B, newStore NewStore) {
 		b.Fatal(err)
 	}
 	mustCreate := func(b *testing.B, n *narvik.Narvik[BenchData], userID string) string {
-		res, err := n.CreateSession(ctx, userID, benchData)
+		res, err := n.CreateSession(ctx, userID, BenchSample)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -77,6 +79,29 @@ func Benchmark(b *testing.B, newStore NewStore) {
 			b.Fatalf("ValidateSession(hit) = %v, %v", s, err)
 		}
 	})
+	nb, err := narvik.New[BenchBinaryData](store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	binRes, err := nb.CreateSession(ctx, "bench-binary", BenchBinaryData(BenchSample))
+	if err != nil {
+		b.Fatal(err)
+	}
+	validateBinary := func(b *testing.B) {
+		if s, err := nb.ValidateSession(ctx, binRes.Token); s == nil || err != nil || s.Data.IP != BenchSample.IP {
+			b.Fatalf("ValidateSession = %v, %v", s, err)
+		}
+	}
+	validateJSON := func(b *testing.B) {
+		if s, err := n.ValidateSession(ctx, hit); s == nil || err != nil || s.Data.IP != BenchSample.IP {
+			b.Fatalf("ValidateSession = %v, %v", s, err)
+		}
+	}
+	b.Run("ValidateHitBinary", func(b *testing.B) { BenchmarkBaseline(b, validateBinary) })
+	if cfg.rawRead != nil {
+		b.Run("PairedHitBinary", func(b *testing.B) { BenchmarkPaired(b, cfg.rawRead, validateBinary) })
+		b.Run("PairedHit", func(b *testing.B) { BenchmarkPaired(b, cfg.rawRead, validateJSON) })
+	}
 	bench("ValidateMiss", func(b *testing.B, n *narvik.Narvik[BenchData], _ int) {
 		if s, err := n.ValidateSession(ctx, miss); s != nil || err != nil {
 			b.Fatalf("ValidateSession(miss) = %v, %v", s, err)
@@ -161,7 +186,7 @@ func Benchmark(b *testing.B, newStore NewStore) {
 		b.Run("Invalidate/"+mode, func(b *testing.B) {
 			ids := make([]string, b.N)
 			for i := range ids {
-				res, err := n.CreateSession(ctx, "bench-invalidate", benchData)
+				res, err := n.CreateSession(ctx, "bench-invalidate", BenchSample)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -189,10 +214,79 @@ func Benchmark(b *testing.B, newStore NewStore) {
 	}
 }
 
+// BenchOption configures Benchmark.
+type BenchOption func(*benchConfig)
+
+type benchConfig struct {
+	rawRead func(b *testing.B)
+}
+
+// WithRawRead gives Benchmark the driver's raw read of one session-sized
+// value by key, the op of its BenchmarkBaseline, to pair with
+// ValidateSession (PairedHitBinary, PairedHit). read must be safe for
+// concurrent use.
+func WithRawRead(read func(b *testing.B)) BenchOption {
+	return func(c *benchConfig) { c.rawRead = read }
+}
+
+// BenchmarkPaired measures op against raw when the machine is too busy for
+// two separate benchmarks to see the same conditions: each iteration runs
+// both, in alternating order, timing each call, so that whatever slows one
+// slows the other. It reports, serially and in parallel, "ratio" (op's
+// total time over raw's) and each side's "raw-ns/op" and "op-ns/op". The
+// clock reads add the same small amount to both sides, which moves the
+// ratio towards 1 only for operations of a few hundred nanoseconds.
+func BenchmarkPaired(b *testing.B, raw, op func(b *testing.B)) {
+	report := func(b *testing.B, rawNs, opNs int64) {
+		b.ReportMetric(float64(opNs)/float64(rawNs), "ratio")
+		b.ReportMetric(float64(rawNs)/float64(b.N), "raw-ns/op")
+		b.ReportMetric(float64(opNs)/float64(b.N), "op-ns/op")
+	}
+	pair := func(b *testing.B, i int, rawNs, opNs *int64) {
+		first, second, firstNs, secondNs := raw, op, rawNs, opNs
+		if i%2 == 1 {
+			first, second, firstNs, secondNs = op, raw, opNs, rawNs
+		}
+		t0 := time.Now()
+		first(b)
+		t1 := time.Now()
+		second(b)
+		t2 := time.Now()
+		*firstNs += t1.Sub(t0).Nanoseconds()
+		*secondNs += t2.Sub(t1).Nanoseconds()
+	}
+	b.Run("serial", func(b *testing.B) {
+		var rawNs, opNs int64
+		for i := 0; b.Loop(); i++ {
+			pair(b, i, &rawNs, &opNs)
+		}
+		report(b, rawNs, opNs)
+	})
+	b.Run("parallel", func(b *testing.B) {
+		var rawTotal, opTotal atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			var rawNs, opNs int64
+			for i := 0; pb.Next(); i++ {
+				pair(b, i, &rawNs, &opNs)
+			}
+			rawTotal.Add(rawNs)
+			opTotal.Add(opNs)
+		})
+		report(b, rawTotal.Load(), opTotal.Load())
+	})
+}
+
 // BenchmarkBaseline benchmarks op, a driver's cheapest raw operation on its
 // own client (a read of one value by key, or a write), as the
 // sub-benchmarks "serial" and "parallel" that make bench's table divides
 // the matching narvik benchmark by. op must be safe for concurrent use.
+//
+// make bench divides ValidateHit (and ValidateHitBinary, ValidateHitNoData)
+// by a driver's BenchmarkBaseline, the raw read of one session-sized value
+// by key; Create by its BenchmarkBaselineInsert, Invalidate by its
+// BenchmarkBaselineDelete, and ValidateExtend by the sum of
+// BenchmarkBaseline and BenchmarkBaselineUpdate (an extension is a read and
+// a write); see BenchmarkBaselineEach for the writes.
 func BenchmarkBaseline(b *testing.B, op func(b *testing.B)) {
 	b.Run("serial", func(b *testing.B) {
 		b.ReportAllocs()
@@ -208,4 +302,37 @@ func BenchmarkBaseline(b *testing.B, op func(b *testing.B)) {
 			}
 		})
 	})
+}
+
+// BenchmarkBaselineEach is BenchmarkBaseline for raw writes, which need a
+// value of their own per call: op(b, i) acts on the i-th, for i from 0 to
+// the number of calls, each i exactly once. prepare, when not nil, first
+// makes n values for op to act on with the timer stopped (the records a
+// delete removes); an insert makes its own from i. The serial and parallel
+// runs get disjoint i, so their values never meet.
+func BenchmarkBaselineEach(b *testing.B, prepare func(b *testing.B, first, n int), op func(b *testing.B, i int)) {
+	var next atomic.Int64
+	run := func(b *testing.B, parallel bool) {
+		first := int(next.Load())
+		next.Add(int64(b.N))
+		if prepare != nil {
+			prepare(b, first, b.N)
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		if !parallel {
+			for i := range b.N {
+				op(b, first+i)
+			}
+			return
+		}
+		var k atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				op(b, first+int(k.Add(1)-1))
+			}
+		})
+	}
+	b.Run("serial", func(b *testing.B) { run(b, false) })
+	b.Run("parallel", func(b *testing.B) { run(b, true) })
 }

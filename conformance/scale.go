@@ -3,10 +3,10 @@ package conformance
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/internal/testkit"
 )
 
 // BenchmarkScale measures per-user work as the store grows: for each total
@@ -58,24 +58,5 @@ func BenchmarkScale(b *testing.B, newStore NewStore, totals ...int) {
 // fill saves n live sessions spread over n/10 users, from 16 goroutines.
 func fill(b *testing.B, s narvik.SessionStore, n int) {
 	b.Helper()
-	const workers = 16
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				if err := s.SaveSession(context.Background(), newRecord(fmt.Sprintf("filler-%d", i/10))); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		b.Fatalf("filling the store with %d sessions: %v", n, err)
-	}
+	testkit.SaveMany(b, s, 16, n, func(i int) narvik.Record { return newRecord(fmt.Sprintf("filler-%d", i/10)) })
 }

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/narvik-go/narvik"
+	"github.com/narvik-go/narvik/internal/testkit"
 )
 
 func isNotFound(err error) bool { return errors.Is(err, narvik.ErrSessionNotFound) }
@@ -275,26 +275,7 @@ func saveMany(t *testing.T, s narvik.SessionStore, userID string, n int) []narvi
 	for i := range records {
 		records[i] = newRecord(userID)
 	}
-	const workers = 8
-	errs := make(chan error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				if err := s.SaveSession(ctx(t), records[i]); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatalf("SaveSession while saving %d records of one user: %v", n, err)
-	}
+	testkit.SaveMany(t, s, 8, n, func(i int) narvik.Record { return records[i] })
 	return records
 }
 

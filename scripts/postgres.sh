@@ -2,7 +2,7 @@
 # Usage: scripts/postgres.sh up|down|status
 #
 # Test server for drivers/postgresstore: PostgreSQL 15 (Debian's
-# postgresql-15) on 127.0.0.1:5433 only, in a private cluster made with
+# postgresql-15) on 127.0.0.1:5433 only (NARVIK_PORT_OFFSET=N adds N), in a private cluster made with
 # initdb under .services/postgres/. No Unix socket, trust authentication on
 # loopback, fsync=off (tests only: a crash of the machine may lose the data,
 # which the tests never keep).
@@ -26,7 +26,7 @@ cd "$(dirname "$0")/.."
 BIN=/usr/lib/postgresql/15/bin
 DIR=$PWD/.services/postgres
 ENV_FILE=.services/postgres.env
-PORT=5433
+PORT=$((5433 + ${NARVIK_PORT_OFFSET:-0}))
 URL="postgres://postgres@127.0.0.1:$PORT/narvik?sslmode=disable"
 
 as_owner() {
@@ -41,10 +41,7 @@ ready() { "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT" -U postgres; }
 
 install() {
 	[ -x "$BIN/postgres" ] && return 0
-	echo "== postgres.sh: installing postgresql-15 with apt"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends postgresql-15 >/dev/null
+	scripts/install-deps.sh postgresql-15
 }
 
 # cluster_dir prints the folder that holds the cluster (see above).

@@ -4,11 +4,13 @@
 # Test servers for drivers/redisstore, on 127.0.0.1 only:
 #   - a standalone Redis on port 6390
 #   - a 3-master Redis Cluster on ports 7101-7103 (no replicas)
+# NARVIK_PORT_OFFSET=N adds N to every port (a second checkout beside one
+# whose servers run).
 # Both keep nothing on disk (--save '' --appendonly no); state, logs, pidfiles
 # and cluster config files live under .services/redis/.
 #
 # up      installs redis-server with apt when it is missing, starts whatever is
-#         not already running, waits (bounded) for PONG and cluster_state:ok, and
+#         not already running (a server that answers on a port is reused), waits (bounded) for PONG and cluster_state:ok, and
 #         writes .services/redis.env. Safe to call twice.
 # down    stops exactly the processes whose pidfiles are under .services/redis/.
 # status  exits 0 when the standalone server and the cluster answer.
@@ -17,8 +19,9 @@ cd "$(dirname "$0")/.."
 
 DIR=.services/redis
 ENV_FILE=.services/redis.env
-PORT=6390
-CLUSTER_PORTS=(7101 7102 7103)
+off=${NARVIK_PORT_OFFSET:-0}
+PORT=$((6390 + off))
+CLUSTER_PORTS=($((7101 + off)) $((7102 + off)) $((7103 + off)))
 
 ping() { redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null | grep -q PONG; }
 cluster_ok() { redis-cli -h 127.0.0.1 -p "${CLUSTER_PORTS[0]}" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; }
@@ -37,10 +40,7 @@ wait_for() {
 
 install() {
 	command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 && return 0
-	echo "== redis.sh: installing redis-server with apt"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+	scripts/install-deps.sh redis-server
 }
 
 # start NAME PORT [EXTRA ARGS...]: starts one daemonized redis-server unless

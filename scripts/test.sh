@@ -2,14 +2,21 @@
 # make test: every test of the repository, against real servers on
 # 127.0.0.1 (see scripts/with-services.sh). Under CI=true a missing server
 # fails the tests instead of skipping them.
+#
+# First, before any server starts, it checks every prerequisite (Go, Java 17
+# and javac, gcc, Redis, Chromium, PostgreSQL 15, MariaDB, ...) and names
+# each missing one with the command that installs it: see
+# scripts/install-deps.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "== make test: checking prerequisites (scripts/install-deps.sh --check)"
+scripts/install-deps.sh --check
 exec scripts/with-services.sh bash -c '
 set -euo pipefail
 # One go test over every module of the workspace (go.work): the pattern
 # github.com/narvik-go/narvik/... spans them all, where ./... would stop at
 # the first nested go.mod.
-echo "== go test -race github.com/narvik-go/narvik/... (modules: $(go list -m | tr '\n' ' '))"
+echo "== go test -race github.com/narvik-go/narvik/... (modules: $(go list -m | xargs))"
 go test -race -count=1 github.com/narvik-go/narvik/...
 if [ -f tests/browser/go.mod ]; then
 	echo "== headless browser test (tests/browser)"

@@ -24,6 +24,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"time"
 
 	"github.com/narvik-go/narvik"
@@ -33,15 +35,31 @@ import (
 // session"), or nil when err is nil. When ctx is done, the result also
 // matches ctx.Err() with errors.Is, even when the client reported the
 // cancellation as an error of its own (a closed connection, a network
-// timeout) without wrapping the context's error.
+// timeout) without wrapping the context's error. A timeout reported once
+// ctx's deadline has passed matches context.DeadlineExceeded too, even in
+// the instant before ctx itself ends: Go's network poller holds the same
+// deadline and can fail a dial or read with os.ErrDeadlineExceeded first.
 func Wrap(ctx context.Context, what string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+	cerr := ctx.Err()
+	if cerr == nil && isTimeout(err) {
+		if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+			cerr = context.DeadlineExceeded
+		}
+	}
+	if cerr != nil && !errors.Is(err, cerr) {
 		return fmt.Errorf("%s: %w: %w", what, cerr, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// isTimeout reports whether err is a client's timeout: the poller's
+// deadline error, or a net.Error that says it timed out.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // Live reports whether a record that expires at expiresAt is live at now:

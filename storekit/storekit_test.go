@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +35,35 @@ func TestWrapKeepsContextErrors(t *testing.T) {
 	live := storekit.Wrap(context.Background(), "op", narvik.ErrSessionNotFound)
 	if !errors.Is(live, narvik.ErrSessionNotFound) || errors.Is(live, context.Canceled) {
 		t.Fatalf("Wrap with a live context = %v", live)
+	}
+}
+
+// lagging is a context whose deadline has passed but whose Err is still
+// nil: the instant between a deadline and the timer that ends the context,
+// in which Go's network poller, holding the same deadline, can already have
+// failed a dial or read with os.ErrDeadlineExceeded ("i/o timeout", which
+// does not match context.DeadlineExceeded). Found by the MariaDB frozen
+// outage: "mysqlstore: delete sessions for user: dial tcp ...: i/o timeout".
+type lagging struct{ context.Context }
+
+func (lagging) Deadline() (time.Time, bool) { return time.Now().Add(-time.Millisecond), true }
+
+func TestWrapTimeoutAtThePassedDeadline(t *testing.T) {
+	ctx := lagging{context.Background()}
+	timeout := &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	if err := storekit.Wrap(ctx, "xstore: delete sessions for user", timeout); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Wrap = %v, want an error that matches context.DeadlineExceeded: the caller's deadline passed", err)
+	}
+	// Only a timeout is the deadline's doing.
+	if err := storekit.Wrap(ctx, "op", narvik.ErrSessionNotFound); errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Wrap(ErrSessionNotFound) past the deadline = %v, want no deadline error", err)
+	}
+	// A timeout of the client's own (its read timeout) before the deadline
+	// is not the caller's deadline.
+	early, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	if err := storekit.Wrap(early, "op", timeout); errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Wrap(timeout) an hour before the deadline = %v, want no deadline error", err)
 	}
 }
 

@@ -3,8 +3,10 @@ package boltstore_test
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -14,8 +16,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// benchData is what a web app keeps in a session, about 60 bytes of JSON.
-var benchData = []byte(`{"ip":"203.0.113.42","ua":"Mozilla/5.0 (X11; Linux x86_64)"}`)
+// benchData is what a web app keeps in a session: the benchmarks' session
+// data as JSON, 215 bytes.
+var benchData, _ = json.Marshal(conformance.BenchSample)
 
 // fill adds n records to s in transactions of up to 10,000 (fixtures only;
 // SaveMany writes exactly what SaveSession writes). Records of user
@@ -232,21 +235,110 @@ func BenchmarkUserScale(b *testing.B) {
 // bbolt: a read transaction, one Get, and a copy of the value out of the
 // transaction. Compare BenchmarkFetchSession (the driver) and
 // BenchmarkConformance/ValidateHit (the whole core) with it.
-func BenchmarkBaseline(b *testing.B) {
+func BenchmarkBaseline(b *testing.B) { conformance.BenchmarkBaseline(b, rawRead(b)) }
+
+// rawRead returns the read of BenchmarkBaseline on a store of its own.
+func rawRead(b *testing.B) func(b *testing.B) {
 	s, _ := openTemp(b)
 	rs := fill(b, s, 1_000, 100, time.Hour)
 	key := []byte(rs[len(rs)/2].ID)
-	get := func(b *testing.B) {
+	return func(b *testing.B) {
 		var out []byte
 		err := s.DB().View(func(tx *bolt.Tx) error {
-			out = bytes.Clone(tx.Bucket([]byte("narvik")).Bucket([]byte("sessions")).Get(key))
+			out = bytes.Clone(sessionsBucket(tx).Get(key))
 			return nil
 		})
 		if err != nil || out == nil {
 			b.Fatalf("Get = %x, %v", out, err)
 		}
 	}
-	conformance.BenchmarkBaseline(b, get)
+}
+
+// sessionsBucket returns the bucket FetchSession reads.
+func sessionsBucket(tx *bolt.Tx) *bolt.Bucket {
+	return tx.Bucket([]byte("narvik")).Bucket([]byte("sessions"))
+}
+
+// rawKey is the i-th key of the raw write baselines: a session ID (the hex
+// SHA-256 of a token), so that writes land on random pages as sessions' do.
+func rawKey(i int) []byte { return []byte(narvik.SessionIDFromToken("raw-" + strconv.Itoa(i))) }
+
+// BenchmarkBaselineInsert is the cheapest durable put-if-absent of one
+// session-sized value with bbolt: one write transaction (a commit and its
+// fsync), a Get and a Put. Compare Conformance/Create with it.
+func BenchmarkBaselineInsert(b *testing.B) {
+	s, _ := openTemp(b)
+	value := encodedRecord(b, s)
+	conformance.BenchmarkBaselineEach(b, nil, func(b *testing.B, i int) {
+		key := rawKey(i)
+		err := s.DB().Update(func(tx *bolt.Tx) error {
+			sessions := sessionsBucket(tx)
+			if sessions.Get(key) != nil {
+				return narvik.ErrDuplicateSession
+			}
+			return sessions.Put(key, value)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// BenchmarkBaselineUpdate rewrites one stored value in a write transaction,
+// as the raw half of an extension (Conformance/ValidateExtend is compared
+// with BenchmarkBaseline + this).
+func BenchmarkBaselineUpdate(b *testing.B) {
+	s, _ := openTemp(b)
+	value := encodedRecord(b, s)
+	key := rawKey(0)
+	if err := s.DB().Update(func(tx *bolt.Tx) error { return sessionsBucket(tx).Put(key, value) }); err != nil {
+		b.Fatal(err)
+	}
+	conformance.BenchmarkBaseline(b, func(b *testing.B) {
+		if err := s.DB().Update(func(tx *bolt.Tx) error { return sessionsBucket(tx).Put(key, value) }); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// BenchmarkBaselineDelete deletes one stored value in a write transaction.
+// Compare Conformance/Invalidate with it.
+func BenchmarkBaselineDelete(b *testing.B) {
+	s, _ := openTemp(b)
+	value := encodedRecord(b, s)
+	prepare := func(b *testing.B, first, n int) {
+		err := s.DB().Update(func(tx *bolt.Tx) error {
+			for i := first; i < first+n; i++ {
+				if err := sessionsBucket(tx).Put(rawKey(i), value); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	conformance.BenchmarkBaselineEach(b, prepare, func(b *testing.B, i int) {
+		if err := s.DB().Update(func(tx *bolt.Tx) error { return sessionsBucket(tx).Delete(rawKey(i)) }); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// encodedRecord returns the stored value of a session with benchData, as
+// SaveSession writes it.
+func encodedRecord(b *testing.B, s *boltstore.Store) []byte {
+	r := record("bench", time.Hour)
+	r.Data = benchData
+	if err := s.SaveSession(bg, r); err != nil {
+		b.Fatal(err)
+	}
+	var v []byte
+	if err := s.DB().View(func(tx *bolt.Tx) error { v = bytes.Clone(sessionsBucket(tx).Get([]byte(r.ID))); return nil }); err != nil || v == nil {
+		b.Fatalf("read back %s: %v", r.ID, err)
+	}
+	return v
 }
 
 // BenchmarkFetchSession is FetchSession on the same store shape as

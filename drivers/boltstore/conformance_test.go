@@ -50,12 +50,12 @@ func TestConformance(t *testing.T) {
 }
 
 // BenchmarkConformance runs the shared benchmarks through narvik.New.
-// Compare ValidateHit with BenchmarkBaseline.
+// Compare ValidateHit with BenchmarkBaseline; PairedHit runs them in turns.
 func BenchmarkConformance(b *testing.B) {
 	conformance.Benchmark(b, func(b testing.TB) narvik.SessionStore {
 		s, _ := openTemp(b)
 		return s
-	})
+	}, conformance.WithRawRead(rawRead(b)))
 }
 
 // BenchmarkScale runs the shared per-user scale benchmark at 1,000 and

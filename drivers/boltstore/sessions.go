@@ -38,6 +38,15 @@ func (s *Store) SaveSession(ctx context.Context, r narvik.Record) error {
 	}))
 }
 
+// idBuf holds a session ID as a bbolt key on the caller's stack: []byte(id)
+// would allocate, since an ID (64 bytes) is longer than the 32 bytes Go
+// converts on the stack.
+type idBuf [64]byte
+
+// idKey returns id as a key in buf, or in a new slice when it does not fit.
+// The key must not outlive buf's frame, and bbolt keeps no key it is given.
+func idKey(buf *idBuf, id string) []byte { return append(buf[:0], id...) }
+
 // entries are the three key/value pairs of one record, built before the
 // transaction so that it holds bbolt's writer lock for as short as possible.
 type entries struct {
@@ -90,7 +99,8 @@ func (s *Store) FetchSession(ctx context.Context, id string) (narvik.Record, err
 	if err := s.check(op); err != nil {
 		return narvik.Record{}, err
 	}
-	key := []byte(id)
+	var buf idBuf
+	key := idKey(&buf, id)
 	var r narvik.Record
 	err := s.db.View(func(tx *bolt.Tx) error {
 		sessions, err := s.openSessions(tx)
@@ -126,7 +136,8 @@ func (s *Store) UpdateSessionExpiry(ctx context.Context, id string, expiresAt ti
 	if err := s.check(op); err != nil {
 		return err
 	}
-	key := []byte(id)
+	var buf idBuf
+	key := idKey(&buf, id)
 	newMs := expiresAt.UnixMilli()
 	return storekit.Wrap(ctx, op, s.db.Update(func(tx *bolt.Tx) error {
 		b, err := s.open(tx)
@@ -172,7 +183,8 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	if err := s.check(op); err != nil {
 		return err
 	}
-	key := []byte(id)
+	var buf idBuf
+	key := idKey(&buf, id)
 	return storekit.Wrap(ctx, op, s.db.Update(func(tx *bolt.Tx) error {
 		b, err := s.open(tx)
 		if err != nil {

@@ -48,9 +48,9 @@ func (s *Store) FetchSession(ctx context.Context, id string) (narvik.Record, err
 		return narvik.Record{}, narvik.ErrSessionNotFound
 	}
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
+		TableName:      s.tableName,
 		Key:            key(id),
-		ConsistentRead: aws.Bool(true),
+		ConsistentRead: s.consistent,
 	})
 	if err != nil {
 		return narvik.Record{}, storekit.Wrap(ctx, "dynamostore: fetch session: GetItem", err)

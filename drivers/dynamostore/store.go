@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/narvik-go/narvik"
@@ -21,6 +22,11 @@ type Store struct {
 	db    API
 	table string
 	opts  options
+	// tableName and consistent are the TableName and ConsistentRead of the
+	// per-request GetItem, made once: the client only reads its input, and
+	// aws.String and aws.Bool allocate at every call.
+	tableName  *string
+	consistent *bool
 }
 
 var (
@@ -79,7 +85,7 @@ func New(client API, table string, opts ...Option) (*Store, error) {
 	if o.err != nil {
 		return nil, o.err
 	}
-	return &Store{db: client, table: table, opts: o}, nil
+	return &Store{db: client, table: table, opts: o, tableName: aws.String(table), consistent: aws.Bool(true)}, nil
 }
 
 // ExpiresNatively reports whether the store leaves expired items to

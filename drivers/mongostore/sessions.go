@@ -51,14 +51,14 @@ func (s *Store) FetchSession(ctx context.Context, id string) (narvik.Record, err
 	if !storable(id) {
 		return narvik.Record{}, storekit.Wrap(ctx, op, narvik.ErrSessionNotFound)
 	}
-	res := s.coll.FindOne(ctx, bson.D{{Key: fieldID, Value: id}})
+	res := s.coll.FindOne(ctx, idFilter(id))
 	if err := res.Err(); errors.Is(err, mongo.ErrNoDocuments) {
 		return narvik.Record{}, storekit.Wrap(ctx, op, narvik.ErrSessionNotFound)
 	} else if err != nil {
 		return narvik.Record{}, storekit.Wrap(ctx, op, err)
 	}
 	raw, _ := res.Raw() // the document Err just read
-	r, err := decodeRecord(raw, res.Decode)
+	r, err := decodeRecord(raw, id, true)
 	if err != nil {
 		return narvik.Record{}, storekit.Wrap(ctx, op, err)
 	}
@@ -98,7 +98,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	if !storable(id) {
 		return nil
 	}
-	_, err := s.coll.DeleteOne(ctx, bson.D{{Key: fieldID, Value: id}})
+	_, err := s.coll.DeleteOne(ctx, idFilter(id))
 	return storekit.Wrap(ctx, "mongostore: delete session", err)
 }
 
@@ -119,7 +119,7 @@ func (s *Store) FetchSessionsForUser(ctx context.Context, userID string) ([]narv
 	}
 	defer cur.Close(context.WithoutCancel(ctx))
 	for cur.Next(ctx) {
-		r, err := decodeRecord(cur.Current, cur.Decode)
+		r, err := decodeRecord(cur.Current, "", false)
 		if err != nil {
 			return nil, storekit.Wrap(ctx, op, err)
 		}

@@ -55,7 +55,7 @@ func (s *Store) walkPageAfter(ctx context.Context, c walkCursor) ([]narvik.Recor
 	defer cur.Close(context.WithoutCancel(ctx))
 	page := make([]narvik.Record, 0, min(s.walkPage, 64))
 	for cur.Next(ctx) {
-		r, err := decodeRecord(cur.Current, cur.Decode)
+		r, err := decodeRecord(cur.Current, "", false)
 		if err != nil {
 			return nil, c, false, err
 		}

@@ -13,16 +13,14 @@ import (
 )
 
 func TestNewErrors(t *testing.T) {
-	if _, err := New(nil); !errors.Is(err, narvik.ErrNilClient) {
-		t.Errorf("New(nil) = %v, want an error wrapping narvik.ErrNilClient", err)
-	}
 	// New does no I/O: a handle on no server is fine.
 	db, err := sql.Open("mysql", "nobody@tcp(127.0.0.1:1)/none")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	sqltest.InvalidTables(t, func(table string) error { _, err := New(db, WithTable(table)); return err })
+	sqltest.NewErrors(t, func() error { _, err := New(nil); return err },
+		func(table string) error { _, err := New(db, WithTable(table)); return err })
 }
 
 // TestLongUserIDs: up to MaxUserIDLen bytes are kept, longer ones refused

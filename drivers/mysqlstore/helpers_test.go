@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"testing"
-	"time"
 
+	"github.com/narvik-go/narvik/internal/sqlstore"
 	"github.com/narvik-go/narvik/internal/sqlstore/sqltest"
 	"github.com/narvik-go/narvik/internal/testenv"
 )
@@ -29,25 +29,13 @@ func testDB(t testing.TB) *sql.DB {
 // closed and dropped when the test ends.
 func newTestStore(t testing.TB, db *sql.DB, opts ...Option) *Store {
 	t.Helper()
-	table := sqltest.RandomTable()
-	s, err := New(db, append([]Option{WithTable(table)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := s.EnsureSchema(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+quote(table)); err != nil {
-			t.Errorf("drop table %s: %v", table, err)
-		}
+	return sqltest.NewStore(t, func(table string) (*Store, error) {
+		return New(db, append([]Option{WithTable(table)}, opts...)...)
+	}, func(ctx context.Context, table string) error {
+		_, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+quote(table))
+		return err
 	})
-	return s
 }
+
+// coreOf returns the shared SQL core of s, whose batch sizes tests change.
+func coreOf(s *Store) *sqlstore.Store { return s.core }

@@ -7,16 +7,20 @@ import (
 	"log"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/narvik-go/narvik/internal/sqlstore/sqltest"
+	"github.com/narvik-go/narvik/internal/testkit"
 	"go.uber.org/goleak"
 )
 
-// TestOutageAndRecovery crashes a private MariaDB (SIGKILL) under
-// concurrent validations and starts it again: every call during the
-// outage errors, the same *sql.DB serves again after, and closing the
-// store and the handle leaves no goroutine behind.
+// TestOutageAndRecovery runs the outage scenario (testkit.RunOutage) on a
+// private MariaDB, crashed (SIGKILL) and started again, then frozen
+// (SIGSTOP) and resumed: every call during an outage errors, those begun
+// while it was frozen at their deadline; the same *sql.DB serves again
+// after each; and closing the store and the handle leaves no goroutine
+// behind.
 func TestOutageAndRecovery(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
 	// go-sql-driver logs every broken connection through a package-level
@@ -43,7 +47,7 @@ func TestOutageAndRecovery(t *testing.T) {
 	if err := s.EnsureSchema(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	sqltest.Outage(t, s, srv)
+	testkit.RunOutage(t, s, testkit.OutageOptions{CallTimeout: 2 * time.Second}, testkit.Killed(srv), testkit.Frozen(srv))
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,8 @@
 package mysqlstore
 
 import (
-	"context"
 	"database/sql"
 	"testing"
-	"time"
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/conformance"
@@ -13,54 +11,30 @@ import (
 
 func TestConformance(t *testing.T) {
 	db := testDB(t)
-	conformance.Run(t, func(t testing.TB) narvik.SessionStore { return newTestStore(t, db) })
-}
-
-// TestConformanceSmallBatches runs the suite with sweeps of 7 rows and walk
-// pages of 3, so that every sweep and walk of it crosses batches.
-func TestConformanceSmallBatches(t *testing.T) {
-	db := testDB(t)
-	conformance.Run(t, func(t testing.TB) narvik.SessionStore {
-		s := newTestStore(t, db)
-		s.core.SweepBatch, s.core.WalkPage = 7, 3
-		return s
-	})
+	sqltest.Conformance(t, func(t testing.TB) *Store { return newTestStore(t, db) }, coreOf)
 }
 
 func BenchmarkConformance(b *testing.B) {
-	db := testDB(b)
-	conformance.Benchmark(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, db) })
+	conformance.Benchmark(b, storesOn(testDB(b)))
 }
 
 func BenchmarkScale(b *testing.B) {
-	db := testDB(b)
-	conformance.BenchmarkScale(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, db) }, 1000, 100000)
+	conformance.BenchmarkScale(b, storesOn(testDB(b)), 1000, 100000)
 }
 
 // BenchmarkScaleRatio measures per-user work at 1,000 and 100,000
 // sessions alternately, for a ratio that the machine's noise does not skew.
 func BenchmarkScaleRatio(b *testing.B) {
-	db := testDB(b)
-	sqltest.BenchmarkScaleRatio(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, db) }, 1000, 100000)
+	sqltest.BenchmarkScaleRatio(b, storesOn(testDB(b)), 1000, 100000)
 }
 
-// baseline returns the raw read that ValidateSession is measured against:
-// the same columns by primary key, a statement prepared on the same
-// *sql.DB (unprepared, go-sql-driver would prepare and close it on every
-// call).
-func baseline(b *testing.B, db *sql.DB, s *Store) func(b *testing.B, id string) {
-	return sqltest.PreparedRead(b, db, "SELECT user_id, expires_at, created_at, data FROM "+quote(s.table)+" WHERE id = ?")
-}
-
+// BenchmarkBaseline is the raw read that ValidateSession is measured
+// against: the same columns by primary key, a statement prepared on the
+// same *sql.DB.
 func BenchmarkBaseline(b *testing.B) {
 	db := testDB(b)
 	s := newTestStore(b, db)
-	r := narvik.Record{ID: narvik.SessionIDFromToken("abcdefghijklmnopqrstuvwxyz234567"), UserID: "bench", ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now(), Data: make([]byte, 100)}
-	if err := s.SaveSession(context.Background(), r); err != nil {
-		b.Fatal(err)
-	}
-	read := baseline(b, db, s)
-	conformance.BenchmarkBaseline(b, func(b *testing.B) { read(b, r.ID) })
+	sqltest.BenchmarkBaseline(b, s, sqltest.PreparedRead(b, db, quote(s.table)))
 }
 
 // BenchmarkValidateVsBaseline alternates ValidateSession with the
@@ -68,7 +42,7 @@ func BenchmarkBaseline(b *testing.B) {
 func BenchmarkValidateVsBaseline(b *testing.B) {
 	db := testDB(b)
 	s := newTestStore(b, db)
-	sqltest.BenchmarkValidateVsBaseline(b, s, baseline(b, db, s))
+	sqltest.BenchmarkValidateVsBaseline(b, s, sqltest.PreparedRead(b, db, quote(s.table)))
 }
 
 // BenchmarkDeleteAllExpired sweeps 1% expired of 100,000 sessions through
@@ -76,12 +50,11 @@ func BenchmarkValidateVsBaseline(b *testing.B) {
 func BenchmarkDeleteAllExpired(b *testing.B) {
 	db := testDB(b)
 	s := newTestStore(b, db)
-	full := "DELETE FROM " + quote(s.table) + " WHERE expires_at + 0 <= ?"
-	sqltest.BenchmarkSweep(b, s, 100000, func(ctx context.Context, now time.Time) (int64, error) {
-		res, err := db.ExecContext(ctx, full, now.UnixMilli())
-		if err != nil {
-			return 0, err
-		}
-		return res.RowsAffected()
-	})
+	sqltest.BenchmarkSweep(b, s, 100000, sqltest.StdFullScan(db, quote(s.table)))
+}
+
+// storesOn returns the factory of the shared suites: each store on a fresh
+// table of db.
+func storesOn(db *sql.DB) func(testing.TB) narvik.SessionStore {
+	return func(t testing.TB) narvik.SessionStore { return newTestStore(t, db) }
 }

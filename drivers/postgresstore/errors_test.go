@@ -14,7 +14,7 @@ import (
 )
 
 func TestNewErrors(t *testing.T) {
-	for _, db := range []DB{nil, (*pgxpool.Pool)(nil), (*pgx.Conn)(nil)} {
+	for _, db := range []DB{(*pgxpool.Pool)(nil), (*pgx.Conn)(nil)} {
 		if _, err := New(db); !errors.Is(err, narvik.ErrNilClient) {
 			t.Errorf("New(%#v) = %v, want an error wrapping narvik.ErrNilClient", db, err)
 		}
@@ -25,7 +25,8 @@ func TestNewErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	sqltest.InvalidTables(t, func(table string) error { _, err := New(pool, WithTable(table)); return err })
+	sqltest.NewErrors(t, func() error { _, err := New(nil); return err },
+		func(table string) error { _, err := New(pool, WithTable(table)); return err })
 }
 
 // TestInvalidUserIDs: what a text column cannot hold is refused with the

@@ -12,56 +12,34 @@ import (
 
 func TestConformance(t *testing.T) {
 	pool := testPool(t)
-	conformance.Run(t, func(t testing.TB) narvik.SessionStore { return newTestStore(t, pool) })
-}
-
-// TestConformanceSmallBatches runs the suite with sweeps of 7 rows and walk
-// pages of 3, so that every sweep and walk of it crosses batches.
-func TestConformanceSmallBatches(t *testing.T) {
-	pool := testPool(t)
-	conformance.Run(t, func(t testing.TB) narvik.SessionStore {
-		s := newTestStore(t, pool)
-		s.core.SweepBatch, s.core.WalkPage = 7, 3
-		return s
-	})
+	sqltest.Conformance(t, func(t testing.TB) *Store { return newTestStore(t, pool) }, coreOf)
 }
 
 func BenchmarkConformance(b *testing.B) {
-	pool := testPool(b)
-	conformance.Benchmark(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, pool) })
+	conformance.Benchmark(b, storesOn(testPool(b)))
 }
 
 func BenchmarkScale(b *testing.B) {
-	pool := testPool(b)
-	conformance.BenchmarkScale(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, pool) }, 1000, 100000)
+	conformance.BenchmarkScale(b, storesOn(testPool(b)), 1000, 100000)
 }
 
 // BenchmarkScaleRatio measures per-user work at 1,000 and 100,000
 // sessions alternately, for a ratio that the machine's noise does not skew.
 func BenchmarkScaleRatio(b *testing.B) {
-	pool := testPool(b)
-	sqltest.BenchmarkScaleRatio(b, func(b testing.TB) narvik.SessionStore { return newTestStore(b, pool) }, 1000, 100000)
+	sqltest.BenchmarkScaleRatio(b, storesOn(testPool(b)), 1000, 100000)
 }
 
-// BenchmarkBaseline is the raw read that ValidateSession is measured
-// against: the same columns by primary key with pgx on the same pool.
+// baseline returns the raw read that ValidateSession is measured against:
+// the same columns by primary key with pgx on the same pool.
+func baseline(pool DB, s *Store) func(b *testing.B, id string) {
+	query := sqltest.ReadQuery(quote(s.table), "$1")
+	return func(b *testing.B, id string) { sqltest.ScanRead(b, pool.QueryRow(context.Background(), query, id)) }
+}
+
 func BenchmarkBaseline(b *testing.B) {
 	pool := testPool(b)
 	s := newTestStore(b, pool)
-	ctx := context.Background()
-	r := narvik.Record{ID: narvik.SessionIDFromToken("abcdefghijklmnopqrstuvwxyz234567"), UserID: "bench", ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now(), Data: make([]byte, 100)}
-	if err := s.SaveSession(ctx, r); err != nil {
-		b.Fatal(err)
-	}
-	query := "SELECT user_id, expires_at, created_at, data FROM " + quote(s.table) + " WHERE id = $1"
-	conformance.BenchmarkBaseline(b, func(b *testing.B) {
-		var user string
-		var exp, created int64
-		var data []byte
-		if err := pool.QueryRow(ctx, query, r.ID).Scan(&user, &exp, &created, &data); err != nil {
-			b.Fatal(err)
-		}
-	})
+	sqltest.BenchmarkBaseline(b, s, baseline(pool, s))
 }
 
 // BenchmarkValidateVsBaseline alternates ValidateSession with the
@@ -69,15 +47,7 @@ func BenchmarkBaseline(b *testing.B) {
 func BenchmarkValidateVsBaseline(b *testing.B) {
 	pool := testPool(b)
 	s := newTestStore(b, pool)
-	query := "SELECT user_id, expires_at, created_at, data FROM " + quote(s.table) + " WHERE id = $1"
-	sqltest.BenchmarkValidateVsBaseline(b, s, func(b *testing.B, id string) {
-		var user string
-		var exp, created int64
-		var data []byte
-		if err := pool.QueryRow(context.Background(), query, id).Scan(&user, &exp, &created, &data); err != nil {
-			b.Fatal(err)
-		}
-	})
+	sqltest.BenchmarkValidateVsBaseline(b, s, baseline(pool, s))
 }
 
 // BenchmarkDeleteAllExpired sweeps 1% expired of 100,000 sessions through
@@ -85,9 +55,15 @@ func BenchmarkValidateVsBaseline(b *testing.B) {
 func BenchmarkDeleteAllExpired(b *testing.B) {
 	pool := testPool(b)
 	s := newTestStore(b, pool)
-	full := "DELETE FROM " + quote(s.table) + " WHERE expires_at + 0 <= $1"
+	full := sqltest.FullScanQuery(quote(s.table), "$1")
 	sqltest.BenchmarkSweep(b, s, 100000, func(ctx context.Context, now time.Time) (int64, error) {
 		tag, err := pool.Exec(ctx, full, now.UnixMilli())
 		return tag.RowsAffected(), err
 	})
+}
+
+// storesOn returns the factory of the shared suites: each store on a fresh
+// table of pool.
+func storesOn(pool DB) func(testing.TB) narvik.SessionStore {
+	return func(t testing.TB) narvik.SessionStore { return newTestStore(t, pool) }
 }

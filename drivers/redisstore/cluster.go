@@ -69,17 +69,18 @@ func (s *Store) saveSlots(ctx context.Context, r narvik.Record, encUser string, 
 
 func (s *Store) updateSlots(ctx context.Context, id string, expiresAt time.Time) error {
 	key := s.sessionKey(id)
-	v, err := s.client.Get(ctx, key).Result()
+	v, err := s.client.Get(ctx, key).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return narvik.ErrSessionNotFound
 	}
 	if err != nil {
 		return storekit.Wrap(ctx, "redisstore: update session expiry", err)
 	}
-	old, encUser, err := decodeRecord(id, v)
+	old, owner, err := decodeRecord(id, v)
 	if err != nil {
 		return err
 	}
+	encUser := string(owner)
 	now := s.now()
 	if !storekit.Live(old.ExpiresAt, now) {
 		return narvik.ErrSessionNotFound
@@ -107,7 +108,7 @@ func (s *Store) updateSlots(ctx context.Context, id string, expiresAt time.Time)
 
 func (s *Store) deleteSlots(ctx context.Context, id string) error {
 	key := s.sessionKey(id)
-	v, err := s.client.GetDel(ctx, key).Result()
+	v, err := s.client.GetDel(ctx, key).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return s.settle(ctx, "delete session", key)
 	}
@@ -120,11 +121,11 @@ func (s *Store) deleteSlots(ctx context.Context, id string) error {
 	if err := s.settle(ctx, "delete session", key); err != nil {
 		return err
 	}
-	_, encUser, err := decodeRecord(id, v)
+	_, owner, err := decodeRecord(id, v)
 	if err != nil {
 		return nil // not ours, and gone now: no index entry to find
 	}
-	if err := slotIndexRemove.Run(ctx, s.client, []string{s.indexKey(encUser)}, ms(s.now()), id).Err(); err != nil {
+	if err := slotIndexRemove.Run(ctx, s.client, []string{s.indexKey(string(owner))}, ms(s.now()), id).Err(); err != nil {
 		return storekit.Wrap(ctx, "redisstore: delete session: index", err)
 	}
 	return nil

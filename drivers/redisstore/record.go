@@ -37,8 +37,29 @@ const (
 // space or NUL can reach a key, and distinct user IDs never share a key.
 var userEncoding = base64.RawURLEncoding
 
+// strictUser decodes what userEncoding writes and refuses non-zero padding
+// bits, so that one user ID has one accepted spelling (see decodeUser).
+var strictUser = userEncoding.Strict()
+
 // encodeUser returns the key-safe form of a user ID.
 func encodeUser(userID string) string { return userEncoding.EncodeToString([]byte(userID)) }
+
+// decodeUser decodes enc into dst (grown when too small) and reports
+// whether enc is the canonical encoding of the result, the one encodeUser
+// writes: the scripts compare owners byte for byte, so another spelling of
+// the same user would be a session no index operation could reach. Strict
+// decoding refuses the other spellings of the last character (non-zero
+// padding bits), and '=' is not in an unpadded alphabet; the decoder skips
+// '\r' and '\n', which the length check catches, as the canonical encoding
+// of m bytes is EncodedLen(m) long.
+func decodeUser(dst, enc []byte) ([]byte, bool) {
+	n := strictUser.DecodedLen(len(enc))
+	if cap(dst) < n {
+		dst = make([]byte, n)
+	}
+	m, err := strictUser.Decode(dst[:n], enc)
+	return dst[:m], err == nil && userEncoding.EncodedLen(m) == len(enc)
+}
 
 // ownerField returns bytes 17.. of a value owned by encUser: the length and
 // the encoded user ID. Comparing it with GETRANGE checks ownership exactly
@@ -67,38 +88,39 @@ func expiresBytes(t time.Time) string {
 	return string(b[:])
 }
 
-// decodeRecord parses a stored value. Data is copied out of v.
-func decodeRecord(id, v string) (narvik.Record, string, error) {
+// decodeRecord parses a stored value and returns the record and its owner
+// (the encoded user ID). Data and the owner are subslices of v, not copies:
+// v must be a buffer that nobody changes afterwards, such as a reply the
+// client allocated for this one command (the store contract says nobody
+// modifies Data once handed over). It allocates only the user ID string.
+func decodeRecord(id string, v []byte) (narvik.Record, []byte, error) {
 	if len(v) < headerLen || v[0] != formatVersion {
-		return narvik.Record{}, "", corrupt(id, "%d bytes, not a version %d value", len(v), formatVersion)
+		return narvik.Record{}, nil, corrupt(id, "%d bytes, not a version %d value", len(v), formatVersion)
 	}
 	// Compared as uint64 before any conversion: on a 32-bit platform
 	// int(2^31 or more) is negative, passes a bounds check and panics in the
 	// slice expression.
-	n32 := binary.BigEndian.Uint32([]byte(v[offUserLen:headerLen]))
+	n32 := binary.BigEndian.Uint32(v[offUserLen:headerLen])
 	if uint64(n32) > uint64(len(v)-headerLen) {
-		return narvik.Record{}, "", corrupt(id, "user ID length %d exceeds the value", n32)
+		return narvik.Record{}, nil, corrupt(id, "user ID length %d exceeds the value", n32)
 	}
-	n := int(n32)
-	encUser := v[headerLen : headerLen+n]
-	user, err := userEncoding.DecodeString(encUser)
-	if err != nil {
-		return narvik.Record{}, "", corrupt(id, "user ID: %v", err)
-	}
-	// Only the canonical encoding is ours: the scripts compare owners byte
-	// for byte, so another spelling of the same user would be a session no
-	// index operation could reach.
-	if encodeUser(string(user)) != encUser {
-		return narvik.Record{}, "", corrupt(id, "user ID %q is not in canonical base64url", encUser)
+	end := headerLen + int(n32)
+	encUser := v[headerLen:end]
+	// Decoded on the stack: most user IDs (UUIDs, e-mail addresses) fit.
+	var buf [64]byte
+	user, ok := decodeUser(buf[:0], encUser)
+	if !ok {
+		return narvik.Record{}, nil, corrupt(id, "user ID %q is not in canonical base64url", encUser)
 	}
 	r := narvik.Record{
 		ID:        id,
 		UserID:    string(user),
-		ExpiresAt: time.UnixMilli(int64(binary.BigEndian.Uint64([]byte(v[offExpires:offCreated])))),
-		CreatedAt: time.UnixMilli(int64(binary.BigEndian.Uint64([]byte(v[offCreated:offUserLen])))),
+		ExpiresAt: time.UnixMilli(int64(binary.BigEndian.Uint64(v[offExpires:offCreated]))),
+		CreatedAt: time.UnixMilli(int64(binary.BigEndian.Uint64(v[offCreated:offUserLen]))),
 	}
-	if data := v[headerLen+n:]; data != "" {
-		r.Data = []byte(data)
+	if end < len(v) {
+		// Capped, so that an append to Data could never write into v.
+		r.Data = v[end:len(v):len(v)]
 	}
 	return r, encUser, nil
 }

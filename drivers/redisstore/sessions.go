@@ -21,7 +21,9 @@ func (s *Store) FetchSession(ctx context.Context, id string) (narvik.Record, err
 	if !storekit.ValidSessionID(id) {
 		return narvik.Record{}, narvik.ErrSessionNotFound // SaveSession refuses it
 	}
-	v, err := s.client.Get(ctx, s.sessionKey(id)).Result()
+	// The reply read as bytes is the buffer the client allocated for this
+	// one command: the record's Data is sliced from it, not copied.
+	v, err := s.get(ctx, id).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return narvik.Record{}, narvik.ErrSessionNotFound
 	}
@@ -39,6 +41,41 @@ func (s *Store) FetchSession(ctx context.Context, id string) (narvik.Record, err
 	}
 	return r, nil
 }
+
+// get sends the GET of a session key. On a *redis.Client the command's
+// arguments and the key are one sessionGet, one allocation where the
+// client's Get would make three (the argument slice, the key boxed in an
+// interface and the key string built from the prefix and the ID). Other
+// clients hash the key to route the command, which would format a
+// sessionGet on every call: they get the client's Get.
+func (s *Store) get(ctx context.Context, id string) *redis.StringCmd {
+	if !s.single {
+		return s.client.Get(ctx, s.sessionKey(id))
+	}
+	g := new(sessionGet)
+	g.key = append(append(g.buf[:0], s.sessPrefix...), id...)
+	g.args = [2]any{"get", g}
+	cmd := redis.NewStringCmd(ctx, g.args[:]...)
+	_ = s.client.Process(ctx, cmd) // the error is cmd's too
+	return cmd
+}
+
+// sessionGet holds the arguments of one GET of a session key: the command
+// name and itself, whose MarshalBinary gives the client the key's bytes to
+// write. The key lives in buf unless the prefix is long. String gives hooks
+// and error messages (go-redis formats arguments it does not know with
+// fmt) the key as text.
+type sessionGet struct {
+	args [2]any
+	key  []byte
+	buf  [128]byte
+}
+
+// MarshalBinary returns the key, for the client to write.
+func (g *sessionGet) MarshalBinary() ([]byte, error) { return g.key, nil }
+
+// String returns the key.
+func (g *sessionGet) String() string { return string(g.key) }
 
 // SaveSession stores r unless its ID exists (narvik.ErrDuplicateSession).
 // A session ID other than 64 lowercase hex (the only kind the core sends)
@@ -123,11 +160,11 @@ func (s *Store) FetchSessionsForUser(ctx context.Context, userID string) ([]narv
 		if v == nil {
 			continue // expired or deleted since the index was read, or stale
 		}
-		r, owner, err := decodeRecord(ids[i], *v)
+		r, owner, err := decodeRecord(ids[i], v)
 		if err != nil {
 			return nil, err
 		}
-		if owner != encUser || !storekit.Live(r.ExpiresAt, now) {
+		if string(owner) != encUser || !storekit.Live(r.ExpiresAt, now) {
 			continue
 		}
 		out = append(out, r)
@@ -139,13 +176,15 @@ func (s *Store) FetchSessionsForUser(ctx context.Context, userID string) ([]narv
 // arguments of one script call (Lua's unpack has a stack limit).
 const batch = 1000
 
-// readValues reads keys in one pipeline; a nil entry is a missing key.
+// readValues reads keys in one pipeline; a nil entry is a missing key (an
+// empty value is an empty, non-nil slice). Each value is a buffer of its
+// own, for decodeRecord to slice.
 // With mget the keys go in MGETs of up to batch keys, which a standalone
 // server allows; otherwise (a cluster, where an MGET across slots is
 // refused with CROSSSLOT) one GET each, which the client splits by node and
 // sends to the nodes concurrently.
-func readValues(ctx context.Context, c redis.Cmdable, keys []string, mget bool) ([]*string, error) {
-	out := make([]*string, len(keys))
+func readValues(ctx context.Context, c redis.Cmdable, keys []string, mget bool) ([][]byte, error) {
+	out := make([][]byte, len(keys))
 	pipe := c.Pipeline()
 	if mget {
 		cmds := make([]*redis.SliceCmd, 0, (len(keys)+batch-1)/batch)
@@ -159,7 +198,7 @@ func readValues(ctx context.Context, c redis.Cmdable, keys []string, mget bool) 
 		for _, cmd := range cmds {
 			for _, v := range cmd.Val() {
 				if str, ok := v.(string); ok {
-					out[i] = &str
+					out[i] = append([]byte{}, str...) // non-nil even when empty
 				}
 				i++
 			}
@@ -174,13 +213,15 @@ func readValues(ctx context.Context, c redis.Cmdable, keys []string, mget bool) 
 		return nil, err
 	}
 	for i, cmd := range cmds {
-		v, err := cmd.Result()
+		v, err := cmd.Bytes()
 		switch {
 		case errors.Is(err, redis.Nil):
 		case err != nil:
 			return nil, err
+		case v == nil:
+			out[i] = []byte{} // an empty value, present
 		default:
-			out[i] = &v
+			out[i] = v
 		}
 	}
 	return out, nil

@@ -127,8 +127,8 @@ func (s *Store) isIndexKey(key string) bool {
 	if !ok {
 		return false
 	}
-	user, err := userEncoding.DecodeString(enc)
-	return err == nil && encodeUser(string(user)) == enc
+	_, canonical := decodeUser(nil, []byte(enc))
+	return canonical
 }
 
 // sessionIDOf returns the session ID of key when key is in the grammar of

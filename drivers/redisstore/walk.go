@@ -92,7 +92,7 @@ func (s *Store) readPage(ctx context.Context, found []string, seen map[[32]byte]
 		if v == nil {
 			continue // deleted or expired since SCAN saw it
 		}
-		r, _, err := decodeRecord(ids[i], *v)
+		r, _, err := decodeRecord(ids[i], v)
 		if err != nil {
 			return nil, err
 		}

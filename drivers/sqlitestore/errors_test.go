@@ -14,9 +14,6 @@ import (
 )
 
 func TestNewErrors(t *testing.T) {
-	if _, err := New(nil); !errors.Is(err, narvik.ErrNilClient) {
-		t.Errorf("New(nil) = %v, want an error wrapping narvik.ErrNilClient", err)
-	}
 	// New does no I/O: not even the file is created.
 	path := filepath.Join(t.TempDir(), "never.db")
 	db, err := sql.Open("sqlite", path)
@@ -24,7 +21,8 @@ func TestNewErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	sqltest.InvalidTables(t, func(table string) error { _, err := New(db, WithTable(table)); return err })
+	sqltest.NewErrors(t, func() error { _, err := New(nil); return err },
+		func(table string) error { _, err := New(db, WithTable(table)); return err })
 	if _, err := New(db); err != nil {
 		t.Fatal(err)
 	}

@@ -1,28 +1,18 @@
 package sqlitestore
 
 import (
-	"context"
-	"database/sql"
 	"testing"
-	"time"
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/conformance"
+	"github.com/narvik-go/narvik/internal/sqlstore"
 	"github.com/narvik-go/narvik/internal/sqlstore/sqltest"
 )
 
 func newStore(t testing.TB) narvik.SessionStore { return newTestStore(t) }
 
-func TestConformance(t *testing.T) { conformance.Run(t, newStore) }
-
-// TestConformanceSmallBatches runs the suite with sweeps of 7 rows and walk
-// pages of 3, so that every sweep and walk of it crosses batches.
-func TestConformanceSmallBatches(t *testing.T) {
-	conformance.Run(t, func(t testing.TB) narvik.SessionStore {
-		s := newTestStore(t)
-		s.core.SweepBatch, s.core.WalkPage = 7, 3
-		return s
-	})
+func TestConformance(t *testing.T) {
+	sqltest.Conformance(t, func(t testing.TB) *Store { return newTestStore(t) }, func(s *Store) *sqlstore.Store { return s.core })
 }
 
 func BenchmarkConformance(b *testing.B) { conformance.Benchmark(b, newStore) }
@@ -33,43 +23,24 @@ func BenchmarkScale(b *testing.B) { conformance.BenchmarkScale(b, newStore, 1000
 // sessions alternately, for a ratio that the machine's noise does not skew.
 func BenchmarkScaleRatio(b *testing.B) { sqltest.BenchmarkScaleRatio(b, newStore, 1000, 100000) }
 
-// baseline returns the raw read that ValidateSession is measured against:
-// the same columns by primary key, a statement prepared on the same
-// *sql.DB.
-func baseline(b *testing.B, s *Store) func(b *testing.B, id string) {
-	return sqltest.PreparedRead(b, s.db, "SELECT user_id, expires_at, created_at, data FROM "+quote(s.table)+" WHERE id = ?")
-}
-
+// BenchmarkBaseline is the raw read that ValidateSession is measured
+// against: the same columns by primary key, a statement prepared on the
+// same *sql.DB.
 func BenchmarkBaseline(b *testing.B) {
 	s := newTestStore(b)
-	r := narvik.Record{ID: narvik.SessionIDFromToken("abcdefghijklmnopqrstuvwxyz234567"), UserID: "bench", ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now(), Data: make([]byte, 100)}
-	if err := s.SaveSession(context.Background(), r); err != nil {
-		b.Fatal(err)
-	}
-	read := baseline(b, s)
-	conformance.BenchmarkBaseline(b, func(b *testing.B) { read(b, r.ID) })
+	sqltest.BenchmarkBaseline(b, s, sqltest.PreparedRead(b, s.db, quote(s.table)))
 }
 
 // BenchmarkValidateVsBaseline alternates ValidateSession with the
 // baseline's read, for a ratio that the machine's noise does not skew.
 func BenchmarkValidateVsBaseline(b *testing.B) {
 	s := newTestStore(b)
-	sqltest.BenchmarkValidateVsBaseline(b, s, baseline(b, s))
+	sqltest.BenchmarkValidateVsBaseline(b, s, sqltest.PreparedRead(b, s.db, quote(s.table)))
 }
 
 // BenchmarkDeleteAllExpired sweeps 1% expired of 100,000 sessions through
 // the index, and deletes the same by a full scan.
 func BenchmarkDeleteAllExpired(b *testing.B) {
 	s := newTestStore(b)
-	full := "DELETE FROM " + quote(s.table) + " WHERE expires_at + 0 <= ?"
-	sqltest.BenchmarkSweep(b, s, 100000, func(ctx context.Context, now time.Time) (int64, error) {
-		return rowsAffected(s.db.ExecContext(ctx, full, now.UnixMilli()))
-	})
-}
-
-func rowsAffected(res sql.Result, err error) (int64, error) {
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
+	sqltest.BenchmarkSweep(b, s, 100000, sqltest.StdFullScan(s.db, quote(s.table)))
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package testkit
 
 import (
@@ -222,26 +224,8 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// Dial reports whether something accepts TCP connections on the loopback
-// port: the Ready of servers with no cheaper probe.
-func Dial(port int) bool {
-	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 200*time.Millisecond)
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
-}
-
-// WaitFor polls cond every 10 ms until it holds or timeout passes, and
-// reports whether it held: the bounded wait for a state a test caused.
-func WaitFor(timeout time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return cond()
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return true
+// Frozen is the Outage of a hung server: srv stopped (SIGSTOP, its sockets
+// still accept) and resumed.
+func Frozen(srv *Server) Outage {
+	return Outage{Name: "frozen", Begin: srv.Freeze, End: srv.Thaw, Hangs: true}
 }

@@ -5,18 +5,18 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/conformance"
+	"github.com/narvik-go/narvik/internal/testkit"
 )
 
 // FullScan deletes the rows expired by now the way a table without an
-// index on expires_at must: DELETE ... WHERE expires_at + 0 <= now, which
-// no index can serve. It returns the rows deleted.
+// index on expires_at must: FullScanQuery, which no index can serve. It
+// returns the rows deleted.
 type FullScan func(ctx context.Context, now time.Time) (int64, error)
 
 // BenchmarkSweep fills store with total sessions and measures
@@ -57,34 +57,28 @@ func BenchmarkSweep(b *testing.B, store narvik.SessionStore, total int, fullScan
 // (a minute ago) or live ones (an hour left).
 func Fill(tb testing.TB, store narvik.SessionStore, n int, expired bool) {
 	tb.Helper()
-	const workers = 8
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
 	now := time.Now().Truncate(time.Millisecond)
 	exp := now.Add(time.Hour)
 	if expired {
 		exp = now.Add(-time.Minute)
 	}
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				var b [32]byte
-				_, _ = rand.Read(b[:])
-				r := narvik.Record{ID: hex.EncodeToString(b[:]), UserID: fmt.Sprintf("fill-%d", i/10), ExpiresAt: exp, CreatedAt: now, Data: b[:24]}
-				if err := store.SaveSession(context.Background(), r); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
+	testkit.SaveMany(tb, store, 8, n, func(i int) narvik.Record {
+		var b [32]byte
+		_, _ = rand.Read(b[:])
+		return narvik.Record{ID: hex.EncodeToString(b[:]), UserID: fmt.Sprintf("fill-%d", i/10), ExpiresAt: exp, CreatedAt: now, Data: b[:24]}
+	})
+}
+
+// BenchmarkBaseline saves one live session of 100 bytes of data in store
+// and benchmarks read, the driver's raw read of its row by primary key
+// (ReadQuery), through conformance.BenchmarkBaseline: what make bench
+// divides ValidateHit by.
+func BenchmarkBaseline(b *testing.B, store narvik.SessionStore, read func(b *testing.B, id string)) {
+	r := narvik.Record{ID: narvik.SessionIDFromToken("abcdefghijklmnopqrstuvwxyz234567"), UserID: "bench", ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now(), Data: make([]byte, 100)}
+	if err := store.SaveSession(context.Background(), r); err != nil {
+		b.Fatal(err)
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		tb.Fatalf("saving %d sessions: %v", n, err)
-	}
+	conformance.BenchmarkBaseline(b, func(b *testing.B) { read(b, r.ID) })
 }
 
 // BenchmarkValidateVsBaseline measures ValidateSession of a live session

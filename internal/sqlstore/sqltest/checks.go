@@ -17,17 +17,22 @@ var BadTables = []string{
 	strings.Repeat("s", 49),
 }
 
-// InvalidTables fails unless newStore refuses every name of BadTables with
-// an error wrapping narvik.ErrInvalidOption, and accepts the longest valid
-// name.
-func InvalidTables(t *testing.T, newStore func(table string) error) {
+// NewErrors fails unless newNil (New with a nil client) fails with an
+// error wrapping narvik.ErrNilClient, and newWithTable (New with
+// WithTable) refuses every name of BadTables with an error wrapping
+// narvik.ErrInvalidOption and accepts the longest valid name. Neither may
+// need a server: New does no I/O.
+func NewErrors(t *testing.T, newNil func() error, newWithTable func(table string) error) {
 	t.Helper()
+	if err := newNil(); !errors.Is(err, narvik.ErrNilClient) {
+		t.Errorf("New(nil) = %v, want an error wrapping narvik.ErrNilClient", err)
+	}
 	for _, name := range BadTables {
-		if err := newStore(name); !errors.Is(err, narvik.ErrInvalidOption) {
+		if err := newWithTable(name); !errors.Is(err, narvik.ErrInvalidOption) {
 			t.Errorf("WithTable(%q): New = %v, want an error wrapping narvik.ErrInvalidOption", name, err)
 		}
 	}
-	if err := newStore(strings.Repeat("s", 48)); err != nil {
+	if err := newWithTable(strings.Repeat("s", 48)); err != nil {
 		t.Errorf("WithTable of 48 letters: %v", err)
 	}
 }

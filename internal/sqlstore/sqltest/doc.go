@@ -1,5 +1,5 @@
 // Package sqltest holds the tests that the SQL drivers share: private
-// PostgreSQL and MariaDB servers for outage tests, the outage scenario,
+// PostgreSQL and MariaDB servers for outage tests,
 // the raw-table checks and the benchmarks of the expired sweep. Each
 // driver's tests call them with what only the driver knows (its client,
 // how to read its table raw).

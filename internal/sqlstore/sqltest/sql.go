@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"testing"
+	"time"
 )
 
 // RandomTable returns a table name no other test uses.
@@ -46,22 +47,53 @@ func Dump(t *testing.T, db *sql.DB, query string) [][]byte {
 	return out
 }
 
-// PreparedRead returns the raw read that a database/sql driver's
-// ValidateSession is measured against: query (user_id, expires_at,
-// created_at and data by primary key) prepared once on db, as the store's
-// own statements are.
-func PreparedRead(b *testing.B, db *sql.DB, query string) func(b *testing.B, id string) {
-	stmt, err := db.Prepare(query)
+// ReadQuery is the raw read that a SQL driver's ValidateSession is
+// measured against: the columns the store's fetch reads, by primary key,
+// from table (quoted), param the placeholder ("$1" or "?").
+func ReadQuery(table, param string) string {
+	return "SELECT user_id, expires_at, created_at, data FROM " + table + " WHERE id = " + param
+}
+
+// ScanRead scans a row of ReadQuery as the store's fetch does.
+func ScanRead(b *testing.B, row interface{ Scan(dest ...any) error }) {
+	var user string
+	var exp, created int64
+	var data []byte
+	if err := row.Scan(&user, &exp, &created, &data); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// PreparedRead returns the raw read of a database/sql driver: ReadQuery of
+// table (quoted) prepared once on db, as the store's own statements are
+// (unprepared, go-sql-driver would prepare and close it on every call).
+func PreparedRead(b *testing.B, db *sql.DB, table string) func(b *testing.B, id string) {
+	stmt, err := db.Prepare(ReadQuery(table, "?"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { stmt.Close() })
 	return func(b *testing.B, id string) {
-		var user string
-		var exp, created int64
-		var data []byte
-		if err := stmt.QueryRowContext(context.Background(), id).Scan(&user, &exp, &created, &data); err != nil {
-			b.Fatal(err)
+		ScanRead(b, stmt.QueryRowContext(context.Background(), id))
+	}
+}
+
+// FullScanQuery deletes the rows of table (quoted) expired by param (the
+// placeholder of now, in Unix milliseconds) without the index on
+// expires_at: expires_at + 0 is not the indexed column.
+func FullScanQuery(table, param string) string {
+	return "DELETE FROM " + table + " WHERE expires_at + 0 <= " + param
+}
+
+// StdFullScan is the FullScan of a database/sql driver: FullScanQuery of
+// table (quoted) on db.
+func StdFullScan(db *sql.DB, table string) FullScan {
+	query := FullScanQuery(table, "?")
+	return func(ctx context.Context, now time.Time) (int64, error) {
+		res, err := db.ExecContext(ctx, query, now.UnixMilli())
+		if err != nil {
+			return 0, err
 		}
+		return res.RowsAffected()
 	}
 }

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+const sample = `goos: linux
+pkg: github.com/narvik-go/narvik/drivers/xstore
+BenchmarkBaseline/serial-2         	  1000	      1000 ns/op	     100 B/op	      10 allocs/op
+BenchmarkBaseline/serial-2         	  1000	       900 ns/op	     100 B/op	      11 allocs/op
+BenchmarkConformance/ValidateHitBinary/serial-2 	  1000	      2000 ns/op	     100 B/op	      14 allocs/op
+BenchmarkConformance/PairedHitBinary/serial-2 	  1000	      3000 ns/op	         1.030 ratio	      1000 raw-ns/op	      1030 op-ns/op
+BenchmarkConformance/ValidateHit/serial-2 	  1000	      2000 ns/op	     100 B/op	      20 allocs/op
+pkg: github.com/narvik-go/narvik/drivers/memstore
+BenchmarkConformance/ValidateHitNoData/serial-2 	  1000	       350 ns/op	     160 B/op	       2 allocs/op
+BenchmarkConformance/ValidateMalformed/serial-2 	  1000	         5 ns/op	         0 storecalls/op	       0 B/op	       0 allocs/op
+pkg: github.com/narvik-go/narvik/tests/migrate
+BenchmarkMigrate/bolt-to-redis-2 	       1	2000000000 ns/op	     50000 sessions/s
+`
+
+// A benchmark run several times counts with its fastest run and fewest
+// allocations; paired ratios and store calls are read.
+func TestParse(t *testing.T) {
+	rs := parse(strings.NewReader(sample))
+	base, ok := rs.get("xstore", "Baseline/serial")
+	if !ok || base.ns != 900 || base.allocs != 10 {
+		t.Errorf("Baseline/serial = %+v, %v; want 900 ns and 10 allocs", base, ok)
+	}
+	if p, _ := rs.get("xstore", "Conformance/PairedHitBinary/serial"); p.ratio != 1.03 || p.rawNs != 1000 || p.opNs != 1030 {
+		t.Errorf("PairedHitBinary = %+v", p)
+	}
+	if m, _ := rs.get("memstore", "Conformance/ValidateMalformed/serial"); m.storeCalls != "0 store calls/op" {
+		t.Errorf("ValidateMalformed = %+v", m)
+	}
+}
+
+// The read targets use the paired ratio where there is one, and every
+// target is judged on both its ratio and its allocations.
+func TestTargets(t *testing.T) {
+	var out bytes.Buffer
+	write(&out, parse(strings.NewReader(sample)), "", nil)
+	for _, want := range []string{
+		"| xstore ValidateSession hit, data encoding itself / Baseline (serial): <= 1.05 and <= raw + 4 allocs | paired 1.03 (1.03 µs / 1.00 µs); apart 2.22; raw +4 allocs | met |",
+		"| xstore ValidateSession hit, JSON data / Baseline (serial): <= 1.05 and <= raw + 4 allocs | 2.22 (2.00 µs / 900 ns), raw +10 allocs | **missed** |",
+		"| memstore ValidateSession hit, no data: <= 400 ns and <= 2 allocs | 350 ns, 2 allocs | met |",
+		"| memstore malformed token: 0 store calls | 0 store calls/op | met |",
+		"| bolt-to-redis | 50000 | 2000.00 ms |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
