@@ -196,12 +196,14 @@ func TestWalk(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	reads = 0
+	yielded := 0
 	for _, err := range storekit.Walk(ctx, "xstore: walk", counting) {
+		yielded++
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("walk with a cancelled context yielded %v", err)
 		}
 	}
-	if reads != 0 {
-		t.Fatalf("walk with a cancelled context read %d pages", reads)
+	if reads != 0 || yielded != 1 {
+		t.Fatalf("walk with a cancelled context read %d pages and yielded %d times; want 0 reads and its error once", reads, yielded)
 	}
 }

@@ -207,17 +207,8 @@
 //
 // # Verified against
 //
-// The tests run against Amazon's DynamoDB Local 3.3.1 (Java 17, bound to
-// 127.0.0.1; scripts/dynamodb.sh up): the conformance suite in both expiry
-// modes (with sequential and parallel walks, and concurrent sweeps); six
-// sweeps on one table counting exactly; the table EnsureSchema makes (key
-// schema, index, billing, TTL) and that a second call only reads; listing
-// and deleting with 7-item pages and with over 1 MB of one user's sessions;
-// walks that stream, stop early and fail without leaving a goroutine; a
-// corrupt item; a server killed and restarted, and one frozen, under
-// concurrent validation; the requests each operation sends; and that a raw
-// Scan of the table finds no token. A fake client covers throttled batch
-// writes. DynamoDB Local applies index writes synchronously, so the
-// eventual consistency described above is documented from AWS's
-// guarantees, not observed in the tests; DAX is not tested.
+// Amazon's DynamoDB Local 3.3.1; docs/testing.md lists which test holds
+// which promise. Local applies index writes synchronously, so the index's
+// eventual consistency above is AWS's guarantee, not observed in the tests;
+// DAX is not tested.
 package dynamostore

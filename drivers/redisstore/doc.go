@@ -151,13 +151,9 @@
 // fail after timeout, and so do validations that extend a session. The
 // cost is in the option's documentation, measured by BenchmarkReplicaAcks.
 //
-// With the option, TestReplicaAcksSurviveFailover kills the primary the
-// moment each kind of revocation returns, on both code paths, and the
-// promoted replica always has it. The conformance suite passes through a
-// Sentinel-managed pair (redis.NewFailoverClient) and through a Cluster of
-// two primaries with a replica each, and sessions created before a Sentinel
-// failover or a Cluster takeover validate after it, while revoked ones stay
-// revoked.
+// With the option, a primary killed the moment a revocation returns leaves
+// it on the promoted replica, under Sentinel and Cluster failovers too;
+// docs/testing.md lists which test holds which promise.
 //
 // # Walking every session
 //

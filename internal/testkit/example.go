@@ -13,7 +13,7 @@ import (
 // a usual default), so the code a user copies is the code that ran.
 // Examples that need nothing (memstore, boltstore) carry an Output line
 // and are run by go test itself.
-func RunExample(t *testing.T, example func(), want string) {
+func RunExample(t testing.TB, example func(), want string) {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {

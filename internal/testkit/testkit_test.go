@@ -50,6 +50,17 @@ func TestStore(t *testing.T) {
 
 func TestRunExample(t *testing.T) {
 	testkit.RunExample(t, func() { fmt.Println("hello") }, "hello\n")
+	// Output that differs fails, and says what was printed.
+	r := &recorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		testkit.RunExample(r, func() { fmt.Println("goodbye") }, "hello\n")
+	}()
+	<-done
+	if len(r.failed) != 1 || !strings.Contains(r.failed[0], "goodbye") {
+		t.Fatalf("RunExample with other output reported %q; want one failure that shows the output", r.failed)
+	}
 }
 
 func TestWaitFor(t *testing.T) {
