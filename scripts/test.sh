@@ -16,8 +16,13 @@ set -euo pipefail
 # One go test over every module of the workspace (go.work): the pattern
 # github.com/narvik-go/narvik/... spans them all, where ./... would stop at
 # the first nested go.mod.
-echo "== go test -race github.com/narvik-go/narvik/... (modules: $(go list -m | xargs))"
-go test -race -count=1 github.com/narvik-go/narvik/...
+# -tags all: the demo app (examples/webapp) with every driver; the tag
+# changes nothing else. Its default build, with memory and bolt only (what
+# a first go run compiles), is tested after.
+echo "== go test -race -tags all github.com/narvik-go/narvik/... (modules: $(go list -m | xargs))"
+go test -race -count=1 -tags all github.com/narvik-go/narvik/...
+echo "== go test -race ./examples/webapp/... (its default build: memory and bolt only)"
+go test -race -count=1 ./examples/webapp/...
 if [ -f tests/browser/go.mod ]; then
 	echo "== headless browser test (tests/browser)"
 	(cd tests/browser && GOWORK=off go test -count=1 ./...)

@@ -4,6 +4,14 @@
 // its own: an application that uses one driver imports that driver, not
 // this package.
 //
+// It is built on package urlopen, which opens memory and bolt:PATH itself
+// and every other kind through an Opener of a package of this module
+// (redisurl, mongourl, dynamourl, postgresurl, mysqlurl, sqliteurl). A
+// program that needs only some of the drivers, such as the demo app,
+// imports urlopen and those openers, and compiles no other client:
+// urlopen.New(redisurl.Opener()). Parse and Open here are those of
+// urlopen.New(Openers()...).
+//
 // The forms:
 //
 //	memory                                   a memstore (sessions end with the process)

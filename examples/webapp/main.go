@@ -5,6 +5,12 @@
 //	go run ./examples/webapp -store memory
 //	go run ./examples/webapp -addr :8443 -tls-cert cert.pem -tls-key key.pem
 //	go run ./examples/webapp -metrics-addr 127.0.0.1:9090  # Prometheus metrics at /metrics
+//	go run -tags redis ./examples/webapp -store redis://127.0.0.1:6379/0
+//
+// It is built with the memory and bolt stores only, so that its first run
+// compiles no server client; the build tags redis, mongodb, dynamodb,
+// postgres, mysql and sqlite each bring in one more driver, and all brings
+// in every one (package internal/stores).
 //
 // Cookies are plain (not Secure) only on a request straight from this
 // machine to http://localhost, 127.0.0.1 or [::1], where a Secure cookie is
@@ -56,7 +62,7 @@ func run() error {
 		defStore = "bolt"
 	}
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
-	storeSpec := flag.String("store", defStore, storeHelp)
+	storeSpec := flag.String("store", defStore, storeHelp())
 	secure := flag.Bool("secure", false, "Secure, __Host- cookies on every request, localhost included (implied by -tls-cert)")
 	tlsCert := flag.String("tls-cert", "", "serve HTTPS with this certificate file (PEM)")
 	tlsKey := flag.String("tls-key", "", "key file for -tls-cert (PEM)")
@@ -79,10 +85,13 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	spec, dbPath, err := fileSpec(*storeSpec)
+	spec, dbPath, err := resolveStore(*storeSpec)
 	if err != nil {
 		return err
 	}
+	// Something at once, before a server that does not answer can hold
+	// the start for up to openTimeout.
+	fmt.Printf("opening the session store: %s\n", spec.Description())
 	store, desc, closeStore, err := openStore(ctx, spec)
 	if errors.Is(err, boltstore.ErrLocked) {
 		return lockedError(err, dbPath)

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -20,40 +19,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/narvik-go/narvik"
 	"github.com/narvik-go/narvik/drivers/boltstore"
 	"github.com/narvik-go/narvik/internal/testkit"
-	"github.com/narvik-go/narvik/storeurl"
 )
-
-func TestOpenStore(t *testing.T) {
-	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // where "bolt" puts its file on Linux
-	t.Setenv("HOME", t.TempDir())
-	ctx := context.Background()
-	specs := []string{"memory", "bolt", "bolt:" + filepath.Join(t.TempDir(), "s.db"), "sqlite:" + filepath.Join(t.TempDir(), "s.sqlite")}
-	if u := os.Getenv("NARVIK_POSTGRES_URL"); u != "" {
-		specs = append(specs, u)
-	}
-	for _, spec := range specs {
-		s, desc, closeStore, err := openStore(ctx, spec)
-		if err != nil {
-			t.Fatalf("%s: %v", spec, err)
-		}
-		rec := narvik.Record{ID: narvik.SessionIDFromToken("abcdefghijklmnopqrstuvwxyz234567"), UserID: "u", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
-		if err := s.SaveSession(ctx, rec); err != nil {
-			t.Fatalf("%s (%s): save: %v", spec, desc, err)
-		}
-		if err := s.DeleteSession(ctx, rec.ID); err != nil { // a server's table outlives the test
-			t.Fatalf("%s (%s): delete: %v", spec, desc, err)
-		}
-		if err := closeStore(); err != nil {
-			t.Fatalf("%s: close: %v", spec, err)
-		}
-	}
-	if _, _, _, err := openStore(ctx, "nope://x"); !errors.Is(err, storeurl.ErrBadURL) || !strings.Contains(err.Error(), "-store") {
-		t.Fatalf("unknown store: %v", err)
-	}
-}
 
 // TestServeAndShutDown builds the binary, signs in over HTTP, stops it with
 // SIGINT and checks that it exits cleanly, released the bbolt file, and
