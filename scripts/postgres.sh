@@ -22,6 +22,7 @@
 # status  exits 0 when the server answers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 BIN=/usr/lib/postgresql/15/bin
 DIR=$PWD/.services/postgres
@@ -99,12 +100,6 @@ down() {
 	echo "== postgres: stopped"
 }
 
-case "${1:-}" in
-up) up ;;
-down) down ;;
-status) ready ;;
-*)
-	echo "usage: $0 up|down|status" >&2
-	exit 2
-	;;
-esac
+status() { ready; }
+
+dispatch "$@"

@@ -16,6 +16,7 @@
 # status  exits 0 when the standalone server and the cluster answer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 DIR=.services/redis
 ENV_FILE=.services/redis.env
@@ -97,10 +98,7 @@ down() {
 		local pid
 		pid=$(cat "$pidfile")
 		if kill -0 "$pid" 2>/dev/null; then
-			kill "$pid"
-			# Wait (bounded) so that a following `up` finds the port free.
-			for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-			if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
+			stop_pid "$pid" 10 || true
 		fi
 		rm -f "$pidfile"
 	done
@@ -113,12 +111,4 @@ status() {
 	ping "$PORT" && cluster_ok
 }
 
-case "${1:-}" in
-up) up ;;
-down) down ;;
-status) status ;;
-*)
-	echo "usage: $0 up|down|status" >&2
-	exit 2
-	;;
-esac
+dispatch "$@"
