@@ -20,5 +20,8 @@ go test "${flags[@]}" -bench . github.com/narvik-go/narvik/drivers/... github.co
 GOEXPERIMENT=jsonv2 go test "${flags[@]}" -bench "Codec/encoding" github.com/narvik-go/narvik/bench/codecs
 ' | tee .cache/bench.txt
 { UPDATE=1 scripts/callgrind.sh; scripts/callgrind-codecs.sh; } | tee .cache/callgrind.txt
-go run ./internal/benchtable -machine "$machine" -instructions .cache/callgrind.txt < .cache/bench.txt > docs/benchmarks.md
+# What observability costs (issue 18): a section of its own, measured in
+# one process by its own harness.
+ROUNDS=${ROUNDS:-21} scripts/bench-observer.sh | tee .cache/observer.txt
+go run ./internal/benchtable -machine "$machine" -instructions .cache/callgrind.txt -observer .cache/observer.txt < .cache/bench.txt > docs/benchmarks.md
 echo "wrote docs/benchmarks.md"

@@ -40,7 +40,7 @@ func TestParse(t *testing.T) {
 // target is judged on both its ratio and its allocations.
 func TestTargets(t *testing.T) {
 	var out bytes.Buffer
-	write(&out, parse(strings.NewReader(sample)), "", nil)
+	write(&out, parse(strings.NewReader(sample)), "", nil, "")
 	for _, want := range []string{
 		"| xstore ValidateSession hit, data encoding itself / Baseline (serial): <= 1.05 and <= raw + 4 allocs | paired 1.03 (1.03 µs / 1.00 µs); apart 2.22; raw +4 allocs | met |",
 		"| xstore ValidateSession hit, JSON data / Baseline (serial): <= 1.05 and <= raw + 4 allocs | 2.22 (2.00 µs / 900 ns), raw +10 allocs | **missed** |",
@@ -51,5 +51,19 @@ func TestTargets(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+func TestObserverSection(t *testing.T) {
+	var with, without strings.Builder
+	write(&with, parse(strings.NewReader(sample)), "", nil, "| instrumentation | added |\n| a | +1 ns |\n")
+	write(&without, parse(strings.NewReader(sample)), "", nil, "")
+	got := with.String()
+	sec := strings.Index(got, "## Observability (narvikotel)")
+	if sec < 0 || !strings.Contains(got[sec:], "| a | +1 ns |") || strings.Index(got, "## All results") < sec {
+		t.Fatalf("the observer's table is not in its section before All results:\n%s", got)
+	}
+	if strings.Contains(without.String(), "## Observability") {
+		t.Fatal("a section on observability with no observer output")
 	}
 }
