@@ -35,13 +35,14 @@ run:
 test:
 	scripts/test.sh
 
-# Each module is vetted and checked twice: as built by default, and with
-# -tags all, which brings every driver into the demo app (examples/webapp).
+# The demo app (examples/webapp) is vetted and checked twice: as built by
+# default, and with -tags all, which brings every driver in. No other
+# module has build tags.
 lint:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	@for m in $(MODULES); do echo "== lint $$m"; \
 		(cd $$m && export GOWORK=off && go mod tidy -diff && go vet ./... && go run $(STATICCHECK) ./... \
-		 && go vet -tags all ./... && go run $(STATICCHECK) -tags all ./...) || exit 1; done
+		 && if [ $$m = examples/webapp ]; then go vet -tags all ./... && go run $(STATICCHECK) -tags all ./...; fi) || exit 1; done
 
 check-deps:
 	scripts/check-deps.sh

@@ -67,3 +67,23 @@ func TestObserverSection(t *testing.T) {
 		t.Fatal("a section on observability with no observer output")
 	}
 }
+
+func TestSQLSweepTarget(t *testing.T) {
+	const run = `pkg: github.com/narvik-go/narvik/drivers/postgresstore
+BenchmarkDeleteAllExpired/expired=1%/index-2      	      10	   1000000 ns/op	     100 B/op	      10 allocs/op
+BenchmarkDeleteAllExpired/expired=1%/fullscan-2   	      10	  25000000 ns/op	     100 B/op	      10 allocs/op
+pkg: github.com/narvik-go/narvik/drivers/mysqlstore
+BenchmarkDeleteAllExpired/expired=1%/index-2      	      10	   1000000 ns/op	     100 B/op	      10 allocs/op
+BenchmarkDeleteAllExpired/expired=1%/fullscan-2   	      10	   5000000 ns/op	     100 B/op	      10 allocs/op
+`
+	var out strings.Builder
+	write(&out, parse(strings.NewReader(run)), "", nil, "")
+	for _, want := range []string{
+		"| postgresstore DeleteAllExpiredSessions (1% of 100,000 expired) >= 20x cheaper than a DELETE by full scan | 25.0x (1.00 ms vs 25.00 ms) | met |",
+		"| mysqlstore DeleteAllExpiredSessions (1% of 100,000 expired) >= 20x cheaper than a DELETE by full scan | 5.0x (1.00 ms vs 5.00 ms) | **missed** |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no row\n%s\nin\n%s", want, out.String())
+		}
+	}
+}
