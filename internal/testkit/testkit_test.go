@@ -79,6 +79,20 @@ func TestWaitFor(t *testing.T) {
 type flaky struct {
 	narvik.SessionStore
 	mode atomic.Int32
+
+	mu      sync.Mutex
+	updates []time.Time // the expiries UpdateSessionExpiry was given outside working mode
+}
+
+// UpdateSessionExpiry records what the scenario writes during an outage,
+// and writes it, as a frozen server does when it resumes.
+func (f *flaky) UpdateSessionExpiry(ctx context.Context, id string, expiresAt time.Time) error {
+	if f.mode.Load() != working {
+		f.mu.Lock()
+		f.updates = append(f.updates, expiresAt)
+		f.mu.Unlock()
+	}
+	return f.SessionStore.UpdateSessionExpiry(ctx, id, expiresAt)
 }
 
 const (
@@ -146,7 +160,20 @@ func TestRunOutage(t *testing.T) {
 	// Only FetchSession fails, so the check that every store method fails
 	// during the outage reports the six others; nothing else may fail.
 	for _, mode := range []int32{failing, hanging} {
-		failed := runOutage(t, func(f *flaky) testkit.Outage { return f.outage("outage", mode) })
+		var store *flaky
+		failed := runOutage(t, func(f *flaky) testkit.Outage { store = f; return f.outage("outage", mode) })
+		// The writes the scenario sends during the outage reach this store
+		// (as a frozen server applies them when it resumes): they must leave
+		// the session as created, 30 days long, or every validation after
+		// the outage would have to extend it.
+		if len(store.updates) == 0 {
+			t.Errorf("mode %d: RunOutage called no UpdateSessionExpiry during the outage", mode)
+		}
+		for _, exp := range store.updates {
+			if time.Until(exp) < 29*24*time.Hour {
+				t.Errorf("mode %d: during the outage RunOutage set the session to expire at %v, %v from now; want its own 30-day expiry", mode, exp, time.Until(exp).Round(time.Minute))
+			}
+		}
 		if len(failed) != 6 {
 			t.Errorf("mode %d: RunOutage reported %d failures, want the 6 store methods that did not fail:\n%s", mode, len(failed), strings.Join(failed, "\n"))
 		}
