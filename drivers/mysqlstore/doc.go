@@ -78,7 +78,9 @@
 //
 // (*) MySQL counts a row set to the value it already had as unchanged, so
 // when the UPDATE reports 0 rows one SELECT tells "unchanged" from
-// "missing"; narvik's extensions always change the value. The sweep
+// "missing" (two round trips for a missing session); narvik's extensions
+// always change the value, so ValidateSession costs one SELECT, and one
+// UPDATE more when it extends (TestRoundTrips counts them). The sweep
 // deletes in batches, each its own statement and transaction, so a
 // backlog never holds one long lock; its ORDER BY covers the whole index
 // key, so the batch is deterministic for statement-based replication.

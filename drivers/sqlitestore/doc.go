@@ -47,7 +47,8 @@
 // # Cost of each call
 //
 // Every statement is prepared on first use and kept (Close releases
-// them).
+// them): each call then runs one statement, never prepared again
+// (TestRoundTrips counts them).
 //
 //	SaveSession               INSERT ... ON CONFLICT (id) DO NOTHING; 0 rows = duplicate
 //	FetchSession              SELECT by primary key, WHERE expires_at > now

@@ -54,6 +54,12 @@ var (
 // in memory.
 var pragmas = []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "cache_size(-32768)"}
 
+// fileDSN is the data source name of modernc.org/sqlite for the file at
+// path with the pragmas set.
+func fileDSN(path string) string {
+	return path + "?_pragma=" + strings.Join(pragmas, "&_pragma=")
+}
+
 // Open opens (creating if needed) the SQLite database at path with the
 // pure-Go driver modernc.org/sqlite (no cgo), in WAL mode, and ensures the
 // schema. ":memory:" opens a database that lives as long as the Store, on
@@ -62,8 +68,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if path == "" || strings.ContainsRune(path, '?') {
 		return nil, storekit.InvalidOption(driver, "Open(%q): want a file name without '?'", path)
 	}
-	dsn := path + "?_pragma=" + strings.Join(pragmas, "&_pragma=")
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sql.Open("sqlite", fileDSN(path))
 	if err != nil {
 		return nil, storekit.Wrap(context.Background(), driver+": open "+path, err)
 	}
