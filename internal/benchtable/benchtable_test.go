@@ -87,3 +87,21 @@ BenchmarkDeleteAllExpired/expired=1%/fullscan-2   	      10	   5000000 ns/op	   
 		}
 	}
 }
+
+func TestSQLValidateTarget(t *testing.T) {
+	const run = `pkg: github.com/narvik-go/narvik/drivers/mysqlstore
+BenchmarkBaseline/serial-2                        	   10000	     70000 ns/op	     900 B/op	      27 allocs/op
+BenchmarkConformance/ValidateHit/serial-2         	   10000	     80000 ns/op	    1200 B/op	      35 allocs/op
+BenchmarkValidateVsBaseline/serial-2              	    3705	    149780 ns/op	     72405 baseline-ns/op	     77261 validate-ns/op	         1.067 x-baseline
+`
+	var out strings.Builder
+	write(&out, parse(strings.NewReader(run)), "", nil, "")
+	for _, want := range []string{
+		"| mysqlstore ValidateSession hit, JSON data / raw SELECT by primary key, interleaved (serial): <= 1.10 and <= raw + 10 allocs | 1.07 (77.26 µs / 72.41 µs), raw +8 allocs | met |",
+		"| mysqlstore ValidateSession hit, JSON data / Baseline (serial): <= 1.05 and <= raw + 4 allocs | paired 1.07 (77.26 µs / 72.41 µs); apart 1.14; raw +8 allocs | **missed** |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no row\n%s\nin\n%s", want, out.String())
+		}
+	}
+}

@@ -28,10 +28,11 @@ var (
 	allocsRe   = regexp.MustCompile(`([\d.]+) allocs/op`)
 	bytesRe    = regexp.MustCompile(`([\d.]+) bytes(\s|$)`)
 	storeCalls = regexp.MustCompile(`([\d.]+) storecalls/op`)
-	ratioRe    = regexp.MustCompile(`([\d.]+) ratio`)
-	rawNsRe    = regexp.MustCompile(`([\d.]+) raw-ns/op`)
-	opNsRe     = regexp.MustCompile(`([\d.]+) op-ns/op`)
-	rateRe     = regexp.MustCompile(`([\d.]+) sessions/s`)
+	// BenchmarkPaired's, and the SQL drivers' ValidateVsBaseline (sqltest).
+	ratioRe = regexp.MustCompile(`([\d.]+) (?:ratio|x-baseline)(\s|$)`)
+	rawNsRe = regexp.MustCompile(`([\d.]+) (?:raw|baseline)-ns/op`)
+	opNsRe  = regexp.MustCompile(`([\d.]+) (?:op|validate)-ns/op`)
+	rateRe  = regexp.MustCompile(`([\d.]+) sessions/s`)
 )
 
 // results is every benchmark of a run, in the order first seen.
