@@ -23,6 +23,10 @@ echo "== go test -race -tags all github.com/narvik-go/narvik/... (modules: $(go 
 go test -race -count=1 -tags all github.com/narvik-go/narvik/...
 echo "== go test -race ./examples/webapp/... (its default build: memory and bolt only)"
 go test -race -count=1 ./examples/webapp/...
+# The sign-in flood at the real password cost: -race would make PBKDF2
+# many times slower than it is, so this one runs uninstrumented.
+echo "== go test -run TestFloodLeavesRoomForAGenuineSignIn/real_cost ./examples/webapp/app (without -race: the real hash cost)"
+go test -count=1 -run "TestFloodLeavesRoomForAGenuineSignIn/real_cost" -v ./examples/webapp/app
 if [ -f tests/browser/go.mod ]; then
 	echo "== headless browser test (tests/browser)"
 	(cd tests/browser && GOWORK=off go test -count=1 ./...)

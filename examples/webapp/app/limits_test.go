@@ -183,6 +183,7 @@ func TestFloodLeavesRoomForAGenuineSignIn(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.iterations == app.DefaultPasswordIterations && (testing.Short() || raceDetector) {
+				// make test runs this subtest again without -race (scripts/test.sh).
 				t.Skip("the real cost takes a few seconds of both cores, and is not the real cost under -race")
 			}
 			flood(t, c.iterations, c.bound)
